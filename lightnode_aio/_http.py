@@ -1,0 +1,553 @@
+"""One request to the API: limits, retries, timeouts, and what the answer means.
+
+Everything that goes over the wire passes through :class:`Transport`. It
+adds the ``x-open-token`` header (REFERENCE §1.2), waits for room under the
+client's limits, sends, reads the reply, and returns the decoded JSON object
+or raises one of the errors of ``_exceptions``. Nothing above it sees
+aiohttp, json or status codes.
+
+What counts as failure (REFERENCE §1.4, §1.5): any non-2xx status; and a 2xx
+whose body says ``success: false`` or carries a ``code`` that is not an OK
+value, since the API reports business errors inside 2xx replies. A body that
+is not a JSON object is a failure too, whatever its status: a CDN's HTML
+page, a reply cut short.
+
+Retries are decided here, per attempt, by :func:`_retry_reason`. A request
+that only reads is tried again on any failure that may pass. A request that
+changes something is tried again only when it provably did not act: the
+connection was refused before anything was sent, or the API answered 429.
+Any other failure of a change is raised with
+``TransportError.may_have_reached_server`` or a ``ServerError``, and the
+operation above decides, by looking at the server, whether it took effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import math
+import platform
+import random
+import time
+from collections.abc import Generator, Mapping
+from typing import Any, Final, Literal
+
+import aiohttp
+import backoff
+
+from lightnode_aio._config import Limits, RetryPolicy, Timeouts
+from lightnode_aio._exceptions import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    LightNodeError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    UnexpectedResponseError,
+)
+
+__all__ = ["Method", "Transport"]
+
+logger = logging.getLogger(__name__)
+
+Method = Literal["GET", "POST"]
+
+VERSION: Final = "0.1.0"
+
+#: ``code`` values that mean success when a body carries one (REFERENCE §1.5).
+_OK_CODES: Final = frozenset({0, 200, "0", "200", "OK", "ok", "Success", "SUCCESS"})
+
+#: Statuses worth another try for a read: the server, or the CDN in front of
+#: it, failed in a way that usually passes. 520-530 are Cloudflare's own
+#: error pages (REFERENCE §1.1: the API sits behind Cloudflare).
+_RETRYABLE_STATUSES: Final = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(
+    range(520, 531)
+)
+
+_USER_AGENT: Final = (
+    f"lightnode-aio/{VERSION} aiohttp/{aiohttp.__version__} "
+    f"python/{platform.python_version()}"
+)
+
+
+class Transport:
+    """Sends requests for one client and turns replies into dicts or errors.
+
+    It owns the aiohttp session unless one was passed in, in which case the
+    session is used as it is and never closed here.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        base_url: str,
+        session: aiohttp.ClientSession | None,
+        timeouts: Timeouts,
+        limits: Limits,
+        retry: RetryPolicy,
+    ) -> None:
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self._timeout = aiohttp.ClientTimeout(
+            total=timeouts.total,
+            sock_connect=timeouts.connect,
+            sock_read=timeouts.read,
+        )
+        self._limits = limits
+        self._retry = retry
+        self._in_flight = asyncio.Semaphore(limits.max_in_flight)
+        self._pacer = _Pacer(limits)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+        self._send = backoff.on_exception(
+            _retry_waits,
+            _Retry,
+            max_tries=retry.max_tries,
+            jitter=None,
+            giveup=_past_deadline,
+            on_backoff=_log_retry,
+            logger=None,
+            policy=retry,
+        )(self._attempt)
+
+    def __repr__(self) -> str:
+        return f"<Transport {self._base_url}>"
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def pacer(self) -> _Pacer:
+        """The client-wide request pacing, shared with the task poller."""
+        return self._pacer
+
+    async def close(self) -> None:
+        """Closes the session if this transport made it. Idempotent."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session and not session.closed:
+            await session.close()
+
+    async def request(
+        self,
+        method: Method,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        body: Mapping[str, Any] | None = None,
+        idempotent: bool,
+        secrets: tuple[str, ...] = (),
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
+        """Sends one request, retrying as the policy allows.
+
+        Args:
+            method: ``GET`` (query parameters) or ``POST`` (JSON body).
+            path: The API path, e.g. ``/instance/list``.
+            params: Query parameters.
+            body: The JSON body of a POST.
+            idempotent: True when sending it twice does no harm (reads);
+                False for changes, which are retried only when they provably
+                did not act.
+            secrets: Values in the body (passwords) that must never show up
+                in an error message, even if the API echoes them.
+            deadline: A ``loop.time()`` past which no retry is started.
+
+        Returns:
+            The reply's JSON object.
+
+        Raises:
+            APIError: The API answered with a failure (a subclass says which).
+            TransportError: No answer could be had.
+            ClientClosedError: The client is closed.
+        """
+        session = self._ensure_session()
+        call = _Call(method, path, params, body, idempotent, secrets, deadline)
+        try:
+            reply: dict[str, Any] = await self._send(session, call)
+        except _Retry as gave_up:
+            raise gave_up.error from gave_up.error.__cause__
+        return reply
+
+    def _ensure_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this LightNode client is closed")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ClientClosedError(
+                "this LightNode client belongs to another event loop; "
+                "open one client per event loop"
+            )
+        if self._session is None:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._limits.max_in_flight),
+                headers={"User-Agent": _USER_AGENT},
+            )
+        return self._session
+
+    async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
+        """One try: wait for room, send, read, decode. Raises ``_Retry`` when
+        the failure may be tried again for this request."""
+        try:
+            async with self._in_flight:
+                await self._pacer.wait()
+                if self._closed:
+                    raise ClientClosedError("this LightNode client is closed")
+                reply = await self._exchange(session, call)
+        except LightNodeError as error:
+            reason = _retry_reason(error, call.idempotent)
+            if isinstance(error, RateLimitError):
+                self._pacer.slow_down(error.retry_after)
+            if reason is None:
+                raise
+            raise _Retry(error, reason, call.deadline) from error
+        self._pacer.speed_up()
+        return reply
+
+    async def _exchange(
+        self, session: aiohttp.ClientSession, call: _Call
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            async with session.request(
+                call.method,
+                self._base_url + call.path,
+                params=call.params,
+                json=call.body,
+                headers={"x-open-token": self._token},
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                status = response.status
+                raw = await response.read()
+                headers = response.headers
+        except aiohttp.ClientError as err:
+            raise self._transport_error(call, err) from err
+        except TimeoutError as err:
+            raise TransportError(
+                f"{call.method} {call.path} timed out with no answer; "
+                "it may have reached the server",
+                method=call.method,
+                path=call.path,
+                may_have_reached_server=True,
+            ) from err
+
+        logger.debug(
+            "%s %s -> %d in %.1f ms",
+            call.method,
+            call.path,
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
+        return _decode(call, status, raw, headers, self._token)
+
+    def _transport_error(self, call: _Call, err: aiohttp.ClientError) -> TransportError:
+        # A refused or unresolvable connection never carried the request.
+        # aiohttp's certificate and SSL errors are connector errors too, but
+        # they are not worth retrying; they are marked unreached all the same.
+        unreached = isinstance(
+            err,
+            (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError),
+        )
+        kind = type(err).__name__
+        if unreached:
+            text = f"could not connect to the API ({kind}); nothing was sent"
+        else:
+            text = f"the connection failed ({kind}); it may have reached the server"
+        return TransportError(
+            f"{call.method} {call.path}: {text}",
+            method=call.method,
+            path=call.path,
+            may_have_reached_server=not unreached,
+            certificate_error=isinstance(err, aiohttp.ClientSSLError),
+        )
+
+
+class _Call:
+    """The parts of one request that every attempt repeats."""
+
+    __slots__ = (
+        "body",
+        "deadline",
+        "idempotent",
+        "method",
+        "params",
+        "path",
+        "secrets",
+    )
+
+    def __init__(
+        self,
+        method: Method,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        body: Mapping[str, Any] | None,
+        idempotent: bool,
+        secrets: tuple[str, ...],
+        deadline: float | None,
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.params = params
+        self.body = body
+        self.idempotent = idempotent
+        self.secrets = secrets
+        self.deadline = deadline
+
+    def __repr__(self) -> str:
+        # The body may hold a password: only the method and path are shown.
+        return f"<request {self.method} {self.path}>"
+
+
+class _Retry(Exception):
+    """Carries a failure that may be retried through the ``backoff`` loop."""
+
+    def __init__(self, error: LightNodeError, reason: str, deadline: float | None):
+        super().__init__(reason)
+        self.error = error
+        self.reason = reason
+        self.deadline = deadline
+        self.retry_after = getattr(error, "retry_after", None)
+
+
+def _retry_reason(error: LightNodeError, idempotent: bool) -> str | None:
+    """Why this failure may be tried again for this request, or None."""
+    if isinstance(error, TransportError):
+        if getattr(error, "certificate_error", False):
+            return None
+        if not error.may_have_reached_server:
+            return "connection failed before sending"
+        return "no answer (timeout or dropped connection)" if idempotent else None
+    if isinstance(error, RateLimitError):
+        # 429 means the request was turned away, not acted on: safe for all.
+        return "rate limited (429)"
+    if isinstance(error, APIError) and error.status in _RETRYABLE_STATUSES:
+        return f"status {error.status}" if idempotent else None
+    if isinstance(error, UnexpectedResponseError) and idempotent:
+        return "unreadable reply"
+    return None
+
+
+def _retry_waits(policy: RetryPolicy) -> Generator[float, _Retry | None, None]:
+    """The waits between tries: exponential with jitter, capped, and
+    replaced by the server's ``Retry-After`` (capped too) when it gave one.
+
+    ``backoff`` primes the generator with ``send(None)`` and then sends each
+    failure in, receiving the wait before the next try.
+    """
+    failure = yield 0.0
+    attempt = 0
+    while True:
+        attempt += 1
+        ceiling = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
+        wait = ceiling / 2 + random.uniform(0, ceiling / 2)
+        if failure is not None and failure.retry_after is not None:
+            wait = min(failure.retry_after, policy.max_retry_after)
+        if failure is not None and failure.deadline is not None:
+            remaining = failure.deadline - asyncio.get_running_loop().time()
+            wait = max(0.0, min(wait, remaining))
+        failure = yield wait
+
+
+def _past_deadline(failure: Exception) -> bool:
+    if not isinstance(failure, _Retry) or failure.deadline is None:
+        return False
+    return asyncio.get_running_loop().time() >= failure.deadline
+
+
+def _log_retry(details: Any) -> None:
+    failure: _Retry = details["exception"]
+    call: _Call = details["args"][1]
+    logger.info(
+        "retrying %s %s in %.2f s (try %d failed: %s)",
+        call.method,
+        call.path,
+        details["wait"],
+        details["tries"],
+        failure.reason,
+    )
+
+
+class _Pacer:
+    """Spaces request starts to the client's rate, and slows all of them
+    down together when the API answers 429.
+
+    Each start takes the next free slot, one interval after the previous
+    one, so callers are served in arrival order and nobody starves. A 429
+    halves the rate (down to a floor) and, when the server gave
+    ``Retry-After``, holds every start until then; each success afterwards
+    wins back a twentieth of the configured rate.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self._max_rate = limits.requests_per_second
+        self._min_rate = min(limits.min_requests_per_second, self._max_rate)
+        self._rate = self._max_rate
+        self._next_slot = 0.0
+
+    @property
+    def rate(self) -> float:
+        """The current requests-per-second allowance."""
+        return self._rate
+
+    async def wait(self) -> None:
+        """Waits for this request's slot."""
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + 1.0 / self._rate
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def slow_down(self, retry_after: float | None) -> None:
+        """Halves the rate after a 429 and honours the server's wait."""
+        before = self._rate
+        self._rate = max(self._min_rate, self._rate / 2)
+        if retry_after is not None:
+            hold = asyncio.get_running_loop().time() + retry_after
+            self._next_slot = max(self._next_slot, hold)
+        logger.info(
+            "rate limited by the API: slowing this client from %.2f to %.2f "
+            "requests per second",
+            before,
+            self._rate,
+        )
+
+    def speed_up(self) -> None:
+        """Wins back part of the rate after a success."""
+        if self._rate < self._max_rate:
+            self._rate = min(self._max_rate, self._rate + self._max_rate / 20)
+
+
+def _decode(
+    call: _Call,
+    status: int,
+    raw: bytes,
+    headers: Mapping[str, str],
+    token: str,
+) -> dict[str, Any]:
+    """Turns a status and body into the reply's JSON object, or raises."""
+    payload: Any = None
+    try:
+        payload = json.loads(raw) if raw else None
+    except ValueError:
+        payload = None
+    request_id = headers.get("cf-ray") or headers.get("x-request-id")
+
+    if 200 <= status < 300:
+        if not isinstance(payload, dict):
+            raise UnexpectedResponseError(
+                f"{call.method} {call.path} answered {status} with a body that is "
+                f"not a JSON object ({_describe_body(raw, headers)})",
+                status=status,
+                method=call.method,
+                path=call.path,
+                request_id=request_id,
+            )
+        if payload.get("success") is False or payload.get("code", 0) not in _OK_CODES:
+            raise _api_error(call, status, payload, headers, request_id, token)
+        return payload
+
+    if 300 <= status < 400:
+        raise APIError(
+            f"{call.method} {call.path} answered with a redirect ({status}); "
+            "redirects are not followed, so the token never goes to another host",
+            status=status,
+            method=call.method,
+            path=call.path,
+            request_id=request_id,
+        )
+    if not isinstance(payload, dict):
+        payload = {"message": _describe_body(raw, headers)}
+    raise _api_error(call, status, payload, headers, request_id, token)
+
+
+def _describe_body(raw: bytes, headers: Mapping[str, str]) -> str:
+    kind = headers.get("Content-Type", "no content type").split(";")[0]
+    if not raw:
+        return "empty body"
+    if b"<html" in raw[:512].lower() or kind == "text/html":
+        return f"an HTML page, {kind}, {len(raw)} bytes"
+    return f"{kind}, {len(raw)} bytes, cut short or not JSON"
+
+
+def _api_error(
+    call: _Call,
+    status: int,
+    payload: Mapping[str, Any],
+    headers: Mapping[str, str],
+    request_id: str | None,
+    token: str,
+) -> APIError:
+    code = payload.get("code")
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        code = None
+    said = payload.get("message") or payload.get("msg") or payload.get("errorMessage")
+    said = _scrub(str(said) if said else "no message", (token, *call.secrets))
+    code_text = f" [{code}]" if code is not None else ""
+    message = f"{call.method} {call.path} failed with {status}{code_text}: {said}"
+    cls = _error_class(status, code)
+    details: dict[str, Any] = {}
+    if cls is RateLimitError:
+        details["retry_after"] = _parse_retry_after(headers.get("Retry-After"))
+    return cls(
+        message,
+        status=status,
+        code=code,
+        method=call.method,
+        path=call.path,
+        request_id=request_id,
+        **details,
+    )
+
+
+def _error_class(status: int, code: str | int | None) -> type[APIError]:
+    text = str(code).lower() if code is not None else ""
+    if status == 401 or "unauthorized" in text or "authfailure" in text:
+        return AuthenticationError
+    if status == 403 or "forbidden" in text or "permission" in text:
+        return PermissionDeniedError
+    if status == 404 or "notfound" in text or "notexist" in text:
+        return NotFoundError
+    if status == 429 or "throttl" in text or "ratelimit" in text:
+        return RateLimitError
+    if status >= 500:
+        return ServerError
+    return BadRequestError
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Reads ``Retry-After`` as seconds or as an HTTP date (RFC 9110 §10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)

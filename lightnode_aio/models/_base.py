@@ -1,0 +1,40 @@
+"""What every model shares: the API name of each field, and the raw record.
+
+Models are plain frozen attrs classes with Python names. Each field records
+the name the API uses for it in its metadata (``api_field("ecsResourceUUID")``);
+the converter reads that to build one structuring function per model, once.
+
+Every model also keeps the record exactly as the API sent it in ``raw``, so a
+field the SDK does not know yet is never lost: ``instance.raw["newField"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+__all__ = ["API_NAME", "EMPTY_RAW", "api_field", "raw_field"]
+
+#: The metadata key under which a field keeps the API's name for it.
+API_NAME = "lightnode_api_name"
+
+EMPTY_RAW: Mapping[str, Any] = MappingProxyType({})
+
+
+def api_field(name: str, *, default: Any = None) -> Any:
+    """Declares a model field that the API calls ``name``.
+
+    The default is None unless given: the API's replies are only partly
+    documented (REFERENCE §9), so almost any field may be missing.
+    """
+    return attrs.field(default=default, metadata={API_NAME: name})
+
+
+def raw_field() -> Any:
+    """Declares the ``raw`` field: the record as received, set by the
+    converter after construction. It takes no part in equality or repr, so
+    two reads of an unchanged server compare equal and a repr stays short."""
+    return attrs.field(init=False, default=EMPTY_RAW, repr=False, eq=False)

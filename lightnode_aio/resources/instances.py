@@ -1,0 +1,489 @@
+"""``ln.instances``: cloud servers, read and changed (REFERENCE §3.1 to §3.9).
+
+Reads return models. Every change returns an :class:`Operation` at once and
+sends nothing until it is awaited or started; the steps each kind of change
+takes once started are the ``_*_steps`` coroutines at the end of this file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from typing import Any
+
+from lightnode_aio._config import OperationKind
+from lightnode_aio._exceptions import InvalidArgumentError, NotFoundError
+from lightnode_aio._operation import Operation
+from lightnode_aio._validation import (
+    check_code,
+    check_id,
+    check_name,
+    check_password,
+)
+from lightnode_aio.models import Instance, InstanceStatus
+from lightnode_aio.resources._base import Resource
+
+__all__ = ["InstancesResource"]
+
+_DETAIL = "/instance/detail"
+
+
+class InstancesResource(Resource):
+    """Servers: list, read, create, power, reinstall, delete."""
+
+    # --- reads ---------------------------------------------------------------
+
+    async def list(self, *, region: str, zone: str) -> list[Instance]:
+        """Lists every instance in one zone, all pages.
+
+        Calls ``GET /instance/list`` page by page with the largest page size,
+        since the API otherwise returns 10 rows and says nothing
+        (REFERENCE §1.7). An instance that moves between pages while they
+        are read is returned once.
+
+        Args:
+            region: The region code; the API requires it.
+            zone: The zone code; the API requires it.
+
+        Raises:
+            InvalidArgumentError: A code is empty or malformed.
+            APIError: The API refused.
+            TransportError: The API could not be reached.
+        """
+        return [server async for server in self.iter(region=region, zone=zone)]
+
+    async def iter(self, *, region: str, zone: str) -> AsyncIterator[Instance]:
+        """Yields every instance in one zone, fetching a page at a time.
+
+        Same arguments and errors as :meth:`list`.
+        """
+        params: dict[str, str | int] = {
+            "regionCode": check_code(region, "region"),
+            "zoneCode": check_code(zone, "zone"),
+        }
+        seen: set[str] = set()
+        async for server in self._paginate(
+            "/instance/list", params, ("instances",), Instance
+        ):
+            if server.id not in seen:
+                seen.add(server.id)
+                yield server
+
+    async def list_all(
+        self,
+        *,
+        extra_zones: Iterable[tuple[str, str]] = (),
+        concurrency: int = 4,
+    ) -> builtins.list[Instance]:
+        """Lists every instance of the account, in every region and zone.
+
+        The API lists instances one zone at a time, so this reads
+        ``/region/list`` and then lists each zone, a few at a time.
+
+        A region that sold out is dropped from ``/region/list`` while its
+        servers still run (REFERENCE §3.9); name such zones in
+        ``extra_zones`` to include them.
+
+        Args:
+            extra_zones: More ``(region, zone)`` pairs to list.
+            concurrency: Zones listed at the same time (the client's limits
+                apply on top).
+
+        Returns:
+            The instances, zone by zone in the order of ``/region/list`` and
+            then ``extra_zones``, each instance once.
+
+        Raises:
+            InvalidArgumentError: An extra zone or the concurrency is invalid.
+            APIError: The API refused one of the listings.
+            TransportError: The API could not be reached.
+        """
+        extra = [
+            (check_code(region, "extra_zones"), check_code(zone, "extra_zones"))
+            for region, zone in extra_zones
+        ]
+        if not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidArgumentError(
+                f"concurrency must be a positive integer, not {concurrency!r}",
+                argument="concurrency",
+            )
+        zones = [
+            (region.code, zone.code)
+            for region in await self._client.regions.list()
+            for zone in region.zones
+        ]
+        zones += [pair for pair in extra if pair not in zones]
+
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one_zone(region: str, zone: str) -> builtins.list[Instance]:
+            async with gate:
+                return await self.list(region=region, zone=zone)
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                listings = [group.create_task(one_zone(*pair)) for pair in zones]
+        except BaseExceptionGroup as failures:
+            # The first failure is the one to report; the group has already
+            # cancelled and awaited the other listings.
+            raise failures.exceptions[0] from None
+
+        unique: dict[str, Instance] = {}
+        for listing in listings:
+            for server in listing.result():
+                unique.setdefault(server.id, server)
+        return list(unique.values())
+
+    async def get(
+        self, instance_id: str, *, region: str | None = None, zone: str | None = None
+    ) -> Instance:
+        """Reads one instance.
+
+        Calls ``GET /instance/detail``.
+
+        Args:
+            instance_id: The instance id (``ecs-...``).
+            region: Optionally the instance's region code, sent as a hint.
+            zone: Optionally its zone code, sent as a hint.
+
+        Raises:
+            InvalidArgumentError: The id is empty or of another kind.
+            NotFoundError: No such instance (any more).
+            APIError: The API refused.
+            TransportError: The API could not be reached.
+        """
+        params: dict[str, str | int] = {
+            "ecsResourceUUID": check_id(instance_id, "instance", "instance_id")
+        }
+        if region is not None:
+            params["regionCode"] = check_code(region, "region")
+        if zone is not None:
+            params["zoneCode"] = check_code(zone, "zone")
+        reply = await self._get(_DETAIL, params)
+
+        # Every client reads ``instance``; one also accepts the bare record
+        # (REFERENCE §3.7). An empty ``instance`` means there is none.
+        record: Any = reply.get("instance")
+        where = "$.instance"
+        if record is None and "ecsResourceUUID" in reply:
+            record, where = reply, "$"
+        if not record:
+            raise NotFoundError(
+                f"GET {_DETAIL}: instance {instance_id} was not found",
+                status=404,
+                method="GET",
+                path=_DETAIL,
+            )
+        return self._decode(
+            reply, record, Instance, method="GET", path=_DETAIL, where=where
+        )
+
+    # --- changes ---------------------------------------------------------------
+
+    def create(
+        self,
+        *,
+        name: str,
+        region: str,
+        zone: str,
+        package: str,
+        image: str,
+        password: str | None = None,
+        ssh_key: str | None = None,
+        security_group: str | None = None,
+        wait_for_ip: bool = True,
+        deadline: float | None = None,
+    ) -> Operation[Instance]:
+        """Creates an instance.
+
+        Calls ``POST /instance/create`` with a ``packageConfig`` body
+        (REFERENCE §3.1), waits for its task, and reads the instance back:
+        idle, and with its public IP, which the API may assign a while after
+        the task (REFERENCE §3.1).
+
+        If the task fails, the API may leave the half-made instance behind;
+        ``TaskFailedError.instance_id`` names it, for ``delete``.
+
+        Args:
+            name: The instance name: letters, digits and ``-``, at most 64.
+            region: The region code.
+            zone: The zone code.
+            package: The plan's ``packageCode`` (``packages.list``).
+            image: The image id (``img-...``).
+            password: The root/Administrator password (REFERENCE §1.9).
+            ssh_key: An SSH key id, instead of or with a password.
+            security_group: A security group id (``fw-...``).
+            wait_for_ip: Wait for the public IP before returning.
+            deadline: Seconds it may take in all (default: the client's
+                ``Deadlines.create``).
+
+        Returns:
+            The operation; awaiting it returns the new :class:`Instance`.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for an argument the
+                API would refuse; nothing is sent.
+        """
+        config: dict[str, Any] = {
+            "packageCode": check_code(package, "package"),
+            "regionCode": check_code(region, "region"),
+            "zoneCode": check_code(zone, "zone"),
+            "instanceName": check_name(name),
+            "imageResourceUUID": check_id(image, "image", "image"),
+        }
+        if password is None and ssh_key is None:
+            raise InvalidArgumentError(
+                "create needs a password or an ssh_key to log in with",
+                argument="password",
+            )
+        if password is not None:
+            config["password"] = check_password(password)
+        config["sshKeyUUID"] = (
+            check_id(ssh_key, "SSH key", "ssh_key") if ssh_key is not None else None
+        )
+        if security_group is not None:
+            config["firewallUUID"] = check_id(
+                security_group, "security group", "security_group"
+            )
+        secrets = (password,) if password else ()
+
+        async def steps(op: Operation[Instance]) -> Instance:
+            task_id = await op.submit(
+                "/instance/create", {"packageConfig": config}, secrets=secrets
+            )
+            await op.wait_for_task(task_id)
+            assert op.instance_id is not None
+            return await self._read_back(op.instance_id, need_ip=wait_for_ip)
+
+        return self._operation("create", None, deadline, steps)
+
+    def delete(
+        self, instance_id: str, *, deadline: float | None = None
+    ) -> Operation[None]:
+        """Deletes (releases) an instance. Its data is gone for good.
+
+        Calls ``POST /instance/release`` (REFERENCE §3.2) and waits for its
+        task.
+
+        Returns:
+            The operation; awaiting it returns None.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for a bad id.
+        """
+        check_id(instance_id, "instance", "instance_id")
+
+        async def steps(op: Operation[None]) -> None:
+            task_id = await op.submit(
+                "/instance/release", {"ecsResourceUUID": instance_id}
+            )
+            await op.wait_for_task(task_id)
+
+        return self._operation("delete", instance_id, deadline, steps)
+
+    def start(
+        self, instance_id: str, *, deadline: float | None = None
+    ) -> Operation[Instance]:
+        """Starts a stopped instance.
+
+        Calls ``POST /instance/start`` (REFERENCE §3.4), waits for its task,
+        and reads the instance back until it shows ``STARTED`` and idle.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for a bad id.
+        """
+        return self._power("start", "/instance/start", instance_id, {}, deadline)
+
+    def stop(
+        self, instance_id: str, *, force: bool = False, deadline: float | None = None
+    ) -> Operation[Instance]:
+        """Stops an instance; ``force`` powers it off without a shutdown.
+
+        Calls ``POST /instance/stop`` (REFERENCE §3.3), waits for its task,
+        and reads the instance back until it shows ``STOPPED`` and idle.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for a bad id.
+        """
+        if not isinstance(force, bool):
+            raise InvalidArgumentError("force must be True or False", argument="force")
+        extra = {"forceStop": True} if force else {}
+        return self._power("stop", "/instance/stop", instance_id, extra, deadline)
+
+    def restart(
+        self, instance_id: str, *, deadline: float | None = None
+    ) -> Operation[Instance]:
+        """Restarts an instance.
+
+        Calls ``POST /instance/restart`` (REFERENCE §3.5), waits for its
+        task, and reads the instance back until it shows ``STARTED`` and idle.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for a bad id.
+        """
+        return self._power("restart", "/instance/restart", instance_id, {}, deadline)
+
+    def reset_password(
+        self, instance_id: str, *, password: str, deadline: float | None = None
+    ) -> Operation[Instance]:
+        """Sets a new root/Administrator password.
+
+        Reads the instance for its region, which the documented request
+        carries (REFERENCE §3.6), then calls
+        ``POST /instance/modifyInstancePassword``, waits for its task, and
+        reads the instance back until it is idle.
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for a bad id or a
+                password outside the rules; the message never shows it.
+        """
+        check_id(instance_id, "instance", "instance_id")
+        check_password(password)
+
+        async def steps(op: Operation[Instance]) -> Instance:
+            server = await self.get(instance_id)
+            body = {"ecsResourceUUID": instance_id, "password": password}
+            if server.region:
+                body["regionCode"] = server.region
+            task_id = await op.submit(
+                "/instance/modifyInstancePassword", body, secrets=(password,)
+            )
+            await op.wait_for_task(task_id)
+            return await self._read_back(instance_id)
+
+        return self._operation("reset_password", instance_id, deadline, steps)
+
+    def reinstall(
+        self,
+        instance_id: str,
+        *,
+        image: str,
+        password: str,
+        ssh_key: str | None = None,
+        stop_first: bool = True,
+        deadline: float | None = None,
+    ) -> Operation[Instance]:
+        """Reinstalls the operating system. The system disk is wiped.
+
+        The API refuses to reinstall a running server (REFERENCE §3.8), so by
+        default a running instance is stopped first, as part of this one
+        operation. Then ``POST /instance/reinstallSystem`` is sent with the
+        instance's region, its task waited for, and the instance read back
+        until it is idle.
+
+        Args:
+            instance_id: The instance id (``ecs-...``).
+            image: The image id to install (``img-...``).
+            password: The new root/Administrator password.
+            ssh_key: An SSH key id to install as well.
+            stop_first: Stop a running instance first. With False, a running
+                instance makes the API refuse with ``BadRequestError``.
+            deadline: Seconds it may take in all, the stop included (default:
+                the client's ``Deadlines.reinstall``).
+
+        Raises:
+            InvalidArgumentError: Raised here, at once, for an argument the
+                API would refuse; nothing is sent.
+        """
+        check_id(instance_id, "instance", "instance_id")
+        check_id(image, "image", "image")
+        check_password(password)
+        key = check_id(ssh_key, "SSH key", "ssh_key") if ssh_key is not None else None
+
+        async def steps(op: Operation[Instance]) -> Instance:
+            server = await self.get(instance_id)
+            if stop_first and server.status != InstanceStatus.STOPPED:
+                stop_task = await op.submit(
+                    "/instance/stop", {"ecsResourceUUID": instance_id}, main=False
+                )
+                await op.wait_for_task(stop_task)
+                await self._read_back(instance_id, status=InstanceStatus.STOPPED)
+            body: dict[str, Any] = {
+                "ecsResourceUUID": instance_id,
+                "imageResourceUUID": image,
+                "password": password,
+                "sshKeyResourceUUID": key,
+            }
+            if server.region:
+                body["regionCode"] = server.region
+            task_id = await op.submit(
+                "/instance/reinstallSystem", body, secrets=(password,)
+            )
+            await op.wait_for_task(task_id)
+            return await self._read_back(instance_id)
+
+        return self._operation("reinstall", instance_id, deadline, steps)
+
+    # --- shared by the changes ---------------------------------------------
+
+    def _power(
+        self,
+        kind: OperationKind,
+        path: str,
+        instance_id: str,
+        extra: dict[str, Any],
+        deadline: float | None,
+    ) -> Operation[Instance]:
+        check_id(instance_id, "instance", "instance_id")
+        expected = InstanceStatus.STOPPED if kind == "stop" else InstanceStatus.STARTED
+
+        async def steps(op: Operation[Instance]) -> Instance:
+            task_id = await op.submit(path, {"ecsResourceUUID": instance_id, **extra})
+            await op.wait_for_task(task_id)
+            return await self._read_back(instance_id, status=expected)
+
+        return self._operation(kind, instance_id, deadline, steps)
+
+    def _operation(
+        self,
+        kind: OperationKind,
+        instance_id: str | None,
+        deadline: float | None,
+        steps: Callable[[Operation[Any]], Coroutine[Any, Any, Any]],
+    ) -> Operation[Any]:
+        client = self._client
+        client._ensure_open()
+        if deadline is not None and (
+            not isinstance(deadline, int | float) or deadline <= 0
+        ):
+            raise InvalidArgumentError(
+                f"deadline must be a positive number of seconds, not {deadline!r}",
+                argument="deadline",
+            )
+        return Operation(
+            kind=kind,
+            instance_id=instance_id,
+            deadline=client.deadlines.for_kind(kind) if deadline is None else deadline,
+            steps=steps,
+            poller=client._poller,
+            transport=client._transport,
+        )
+
+    async def _read_back(
+        self,
+        instance_id: str,
+        *,
+        status: InstanceStatus | None = None,
+        need_ip: bool = False,
+    ) -> Instance:
+        """Reads the instance until it shows what the finished task promised.
+
+        The task can finish a moment before the instance's own record says
+        so, and a new instance's public IP can come later still (REFERENCE
+        §3.1, §6), so this reads again, at the poller's pace, until the
+        instance is idle, in ``status`` if given, and with a public IP if
+        ``need_ip``. The operation's deadline bounds it.
+        """
+        policy = self._client.polling
+        interval = policy.first_interval / 4
+        while True:
+            server = await self.get(instance_id)
+            if (
+                not server.is_busy
+                and (status is None or server.status == status)
+                and (not need_ip or server.public_ip)
+            ):
+                return server
+            await asyncio.sleep(interval)
+            interval = min(interval * policy.factor, policy.max_interval)
