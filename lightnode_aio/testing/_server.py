@@ -74,7 +74,7 @@ class RecordedRequest:
     method: str
     path: str
     query: dict[str, str]
-    json: Any | None
+    json: Any
     headers_seen_token: bool
     status: int | None
     time: float
@@ -256,8 +256,10 @@ class FakeLightNode:
     def instances(self) -> dict[str, dict[str, Any]]:
         """Instance id → the live record the API shows, brought up to date.
 
-        Add instances with `add_instance`; a record added here by hand is
-        not listed by `/instance/list`.
+        Edit a record to change what the API shows. Known limitation: a
+        record put into this dict by hand answers `/instance/detail` and
+        actions but is not listed by `/instance/list`, which reads a
+        per-zone index; add instances with `add_instance` instead.
         """
         self._world.advance(_loop_time())
         return self._world.instances

@@ -262,8 +262,12 @@ class _Index:
     """Look rows of a public list up by one key, in constant time.
 
     Tests may append to or edit the lists (`fake.images.append(...)`), so
-    the index is a cache: it is rebuilt when the list's length changes or a
-    lookup misses.
+    the index is a cache: it is rebuilt when the list's length changes, a
+    lookup misses, or a found row's key was edited.
+
+    Known limitation: a row replaced in place (``images[3] = other``) keeps
+    its old id findable until the next rebuild; rebuilding on every lookup
+    would lift that at the price of a scan per request.
     """
 
     def __init__(self, rows: list[dict[str, Any]], key: str) -> None:
