@@ -7,7 +7,7 @@ import ipaddress
 import os
 import urllib.parse
 from types import TracebackType
-from typing import Final
+from typing import Any, Final
 
 import aiohttp
 
@@ -21,7 +21,7 @@ from lightnode_aio._config import (
 )
 from lightnode_aio._exceptions import ClientClosedError, InvalidArgumentError
 from lightnode_aio._http import Transport
-from lightnode_aio._operation import TaskPoller
+from lightnode_aio._operation import Operation, TaskPoller
 from lightnode_aio.resources import (
     ImagesResource,
     InstancesResource,
@@ -134,6 +134,7 @@ class LightNode:
         self._poller = TaskPoller(
             self._transport, polling, workers=max(1, limits.max_in_flight // 2)
         )
+        self._operations: set[Operation[Any]] = set()
 
         self.regions = RegionsResource(self)
         self.packages = PackagesResource(self)
@@ -165,14 +166,29 @@ class LightNode:
         return self._transport.closed
 
     async def close(self) -> None:
-        """Stops the poller and closes the session, if the client made it.
+        """Ends every running operation and wait, then closes the session
+        (if the client made it).
 
-        Pending waits fail with ``ClientClosedError``, which names the task
-        to resume elsewhere. Calling it again does nothing.
+        Each running operation and pending ``tasks.wait`` fails with
+        ``ClientClosedError``, which names the task to resume elsewhere; no
+        asyncio task of the client is left behind. Calling it again does
+        nothing.
         """
         if self.closed:
             return
+        self._transport.refuse_new()
         await self._poller.close()
+        for operation in list(self._operations):
+            await operation._abort(
+                ClientClosedError(
+                    f"the client closed while {operation!r} ran"
+                    + (
+                        f"; resume with tasks.wait({operation.task_id!r})"
+                        if operation.task_id
+                        else ""
+                    )
+                )
+            )
         await self._transport.close()
 
     def _ensure_open(self) -> None:

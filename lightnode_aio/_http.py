@@ -132,6 +132,11 @@ class Transport:
         """The client-wide request pacing, shared with the task poller."""
         return self._pacer
 
+    def refuse_new(self) -> None:
+        """Makes every later request fail with ``ClientClosedError``, while
+        the session stays open for the client's closing steps."""
+        self._closed = True
+
     async def close(self) -> None:
         """Closes the session if this transport made it. Idempotent."""
         self._closed = True

@@ -112,6 +112,7 @@ class Operation(Generic[T]):
         steps: Callable[[Operation[T]], Coroutine[Any, Any, T]],
         poller: TaskPoller,
         transport: Transport,
+        running: set[Operation[Any]],
     ) -> None:
         self.kind: OperationKind = kind
         self.instance_id = instance_id
@@ -124,6 +125,8 @@ class Operation(Generic[T]):
         self._transport = transport
         self._runner: asyncio.Task[T] | None = None
         self._accepted: asyncio.Future[str] | None = None
+        self._running = running
+        self._abort_error: LightNodeError | None = None
 
     def __repr__(self) -> str:
         parts = [f"<Operation {self.kind}"]
@@ -183,7 +186,18 @@ class Operation(Generic[T]):
             self._accepted = loop.create_future()
             self._runner = loop.create_task(self._run())
             self._runner.add_done_callback(_retrieve)
+            self._running.add(self)
+            self._runner.add_done_callback(lambda _: self._running.discard(self))
         return self._runner
+
+    async def _abort(self, error: LightNodeError) -> None:
+        """Ends a running operation with ``error`` (the client is closing)."""
+        runner = self._runner
+        if runner is None or runner.done():
+            return
+        self._abort_error = error
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
 
     async def _run(self) -> T:
         self.state = OperationState.SUBMITTING
@@ -196,6 +210,10 @@ class Operation(Generic[T]):
             self.state = OperationState.FAILED
             raise self._timeout_error() from None
         except asyncio.CancelledError:
+            if self._abort_error is not None:
+                self._fail_acceptance(self._abort_error)
+                self.state = OperationState.FAILED
+                raise self._abort_error from None
             self._fail_acceptance(ClientClosedError("the operation was cancelled"))
             self.state = OperationState.CANCELLED
             raise

@@ -13,7 +13,11 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from typing import Any
 
 from lightnode_aio._config import OperationKind
-from lightnode_aio._exceptions import InvalidArgumentError, NotFoundError
+from lightnode_aio._exceptions import (
+    InvalidArgumentError,
+    NotFoundError,
+    UnexpectedResponseError,
+)
 from lightnode_aio._operation import Operation
 from lightnode_aio._validation import (
     check_code,
@@ -252,8 +256,12 @@ class InstancesResource(Resource):
             task_id = await op.submit(
                 "/instance/create", {"packageConfig": config}, secrets=secrets
             )
-            await op.wait_for_task(task_id)
-            assert op.instance_id is not None
+            task = await op.wait_for_task(task_id)
+            # The nested reply names the new instance; a flat one may not, nor
+            # the task (REFERENCE §1.6, §3.12). The name then finds it.
+            op.instance_id = op.instance_id or task.instance_id
+            if op.instance_id is None:
+                op.instance_id = await self._find_created(name, region, zone)
             return await self._read_back(op.instance_id, need_ip=wait_for_ip)
 
         return self._operation("create", None, deadline, steps)
@@ -458,7 +466,27 @@ class InstancesResource(Resource):
             steps=steps,
             poller=client._poller,
             transport=client._transport,
+            running=client._operations,
         )
+
+    async def _find_created(self, name: str, region: str, zone: str) -> str:
+        """The id of the one instance called ``name`` in a zone."""
+        matches = [
+            server.id
+            async for server in self.iter(region=region, zone=zone)
+            if server.name == name
+        ]
+        if len(matches) != 1:
+            raise UnexpectedResponseError(
+                f"the create of {name!r} succeeded but its instance id is unknown: "
+                f"{len(matches)} instances in {zone} have that name "
+                f"({', '.join(matches) or 'none'})",
+                status=200,
+                method="POST",
+                path="/instance/create",
+                candidates=matches,
+            )
+        return matches[0]
 
     async def _read_back(
         self,

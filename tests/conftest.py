@@ -1,0 +1,76 @@
+"""Fixtures shared by the whole suite: the fake API, a client aimed at it,
+and a guard that no secret ever reaches a log record.
+
+Every test talks real HTTP to a `FakeLightNode` on loopback. The fake checks
+each exchange against the project's API description, and the `fake` fixture
+fails the test if any request the SDK sent, or any reply the fake gave,
+broke it.
+
+The client here is tuned for speed, not for production: the fake's tasks take
+tens of milliseconds, so polls and retries wait milliseconds, and its limits
+are raised far above the real defaults.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from lightnode_aio import LightNode, Limits, PollPolicy, RetryPolicy
+from lightnode_aio.testing import FakeLightNode
+
+#: Passwords the tests use; the log guard looks for each of them.
+PASSWORD = "Sup3r-Secret!x"
+OTHER_PASSWORD = "An0ther:Secret"
+PASSWORDS = (PASSWORD, OTHER_PASSWORD)
+
+#: The token of every fake in the suite, made fresh for each run.
+TOKEN = "fake-" + secrets.token_hex(12)
+
+FAST_POLLING = PollPolicy(first_interval=0.02, factor=1.5, max_interval=0.1)
+FAST_RETRIES = RetryPolicy(max_tries=4, base_delay=0.01, max_delay=0.05)
+HIGH_LIMITS = Limits(max_in_flight=64, requests_per_second=5000)
+
+
+def make_client(fake: FakeLightNode, **overrides: object) -> LightNode:
+    """A client aimed at the fake, with test-speed policies."""
+    options: dict[str, object] = {
+        "base_url": fake.url,
+        "polling": FAST_POLLING,
+        "retry": FAST_RETRIES,
+        "limits": HIGH_LIMITS,
+    }
+    options.update(overrides)
+    return LightNode(fake.token, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeLightNode]:
+    """A seeded fake API with quick tasks, checked against the contract."""
+    async with FakeLightNode(
+        token=TOKEN, task_duration=0.05, check_contract=True
+    ) as server:
+        yield server
+        assert server.contract_violations == []
+
+
+@pytest.fixture
+async def ln(fake: FakeLightNode) -> AsyncIterator[LightNode]:
+    """A client aimed at the fake, closed after the test."""
+    async with make_client(fake) as client:
+        yield client
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Captures every log record at DEBUG and fails the test if a token or a
+    password shows up in one, in its message or its arguments."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    for record in caplog.records:
+        text = record.getMessage() + repr(record.args) + (record.exc_text or "")
+        for secret in (TOKEN, *PASSWORDS):
+            assert secret not in text, f"a secret leaked into a log record: {record}"
