@@ -44,6 +44,7 @@ from lightnode_aio._exceptions import (
 from lightnode_aio.models import Task
 
 if TYPE_CHECKING:
+    from lightnode_aio._client import LightNode
     from lightnode_aio._http import Transport
 
 __all__ = ["Operation", "OperationState", "TaskPoller", "read_task", "task_failed"]
@@ -110,9 +111,7 @@ class Operation(Generic[T]):
         instance_id: str | None,
         deadline: float,
         steps: Callable[[Operation[T]], Coroutine[Any, Any, T]],
-        poller: TaskPoller,
-        transport: Transport,
-        running: set[Operation[Any]],
+        client: LightNode,
     ) -> None:
         self.kind: OperationKind = kind
         self.instance_id = instance_id
@@ -121,11 +120,12 @@ class Operation(Generic[T]):
         self.task_id: str | None = None
         self.task: Task | None = None
         self._steps = steps
-        self._poller = poller
-        self._transport = transport
+        self._client = client
+        self._poller = client._poller
+        self._transport = client._transport
         self._runner: asyncio.Task[T] | None = None
         self._accepted: asyncio.Future[str] | None = None
-        self._running = running
+        self._running = client._operations
         self._abort_error: LightNodeError | None = None
 
     def __repr__(self) -> str:

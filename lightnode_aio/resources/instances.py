@@ -464,9 +464,7 @@ class InstancesResource(Resource):
             instance_id=instance_id,
             deadline=client.deadlines.for_kind(kind) if deadline is None else deadline,
             steps=steps,
-            poller=client._poller,
-            transport=client._transport,
-            running=client._operations,
+            client=client,
         )
 
     async def _find_created(self, name: str, region: str, zone: str) -> str:
