@@ -86,12 +86,18 @@ class RetryPolicy:
         max_delay: The cap on one computed wait (before jitter).
         max_retry_after: The cap on a wait the server asks for with
             ``Retry-After``; a longer ask is cut to this.
+        settle_delay: After a change's reply is lost, how long to wait
+            before asking the server whether the change took effect. A slow
+            request may still be at work on the server after we gave up on
+            its reply; asking too early would see nothing and send the change
+            a second time.
     """
 
     max_tries: int = attrs.field(default=5, validator=_positive_count)
     base_delay: float = attrs.field(default=0.5, validator=_positive)
     max_delay: float = attrs.field(default=20.0, validator=_positive)
     max_retry_after: float = attrs.field(default=60.0, validator=_positive)
+    settle_delay: float = attrs.field(default=5.0, validator=attrs.validators.ge(0.0))
 
 
 @attrs.frozen(kw_only=True)

@@ -37,6 +37,7 @@ from lightnode_aio._exceptions import (
     LightNodeError,
     NotFoundError,
     PermissionDeniedError,
+    TaskError,
     TaskFailedError,
     TaskTimeoutError,
     UnexpectedResponseError,
@@ -180,6 +181,21 @@ class Operation(Generic[T]):
         """Whether the operation has ended, in success or failure."""
         return self._runner is not None and self._runner.done()
 
+    async def run_within(self, parent: Operation[Any]) -> T:
+        """Runs this operation as a step of ``parent``, in its task and
+        within its deadline (the stop before a reinstall, say)."""
+        if self._runner is not None:
+            raise RuntimeError(f"{self!r} was already started")
+        self._runner = parent._ensure_started()  # it is now accounted for
+        self.state = OperationState.SUBMITTING
+        try:
+            result = await self._steps(self)
+        except BaseException:
+            self.state = OperationState.FAILED
+            raise
+        self.state = OperationState.SUCCEEDED
+        return result
+
     def _ensure_started(self) -> asyncio.Task[T]:
         if self._runner is None:
             loop = asyncio.get_running_loop()
@@ -278,6 +294,25 @@ class Operation(Generic[T]):
                 self._accepted.set_result(task_id)
         logger.debug("%s: %s accepted as task %s", self.kind, path, task_id)
         return task_id
+
+    def accept_without_task(self) -> None:
+        """Marks the operation accepted though its task id is unknown.
+
+        Used when the reply that carried the task id was lost but the server
+        shows the change under way; the steps then follow the instance.
+        ``submitted()`` raises a ``TaskError`` saying so.
+        """
+        self.state = OperationState.RUNNING
+        self._fail_acceptance(
+            TaskError(
+                f"{self.kind} of {self.instance_id or 'a new instance'} was "
+                "accepted, but the reply with its task id was lost; await the "
+                "operation itself for its outcome",
+                task_id=None,
+                instance_id=self.instance_id,
+                kind=self.kind,
+            )
+        )
 
     async def wait_for_task(self, task_id: str) -> Task:
         """Waits for a task through the shared poller.

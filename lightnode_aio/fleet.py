@@ -295,7 +295,11 @@ class _Fleet(Generic[T]):
         operation.start()
         try:
             await operation.submitted()
+        except LightNodeError:
+            pass  # awaiting the operation below tells how it ended
+        else:
             self._emit(EventKind.SUBMITTED, key)
+        try:
             result = await operation
         except (LightNodeError, TimeoutError) as error:
             kind = _classify(error)

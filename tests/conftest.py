@@ -31,7 +31,9 @@ PASSWORDS = (PASSWORD, OTHER_PASSWORD)
 TOKEN = "fake-" + secrets.token_hex(12)
 
 FAST_POLLING = PollPolicy(first_interval=0.02, factor=1.5, max_interval=0.1)
-FAST_RETRIES = RetryPolicy(max_tries=4, base_delay=0.01, max_delay=0.05)
+FAST_RETRIES = RetryPolicy(
+    max_tries=4, base_delay=0.01, max_delay=0.05, settle_delay=0.5
+)
 HIGH_LIMITS = Limits(max_in_flight=64, requests_per_second=5000)
 
 

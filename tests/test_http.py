@@ -206,14 +206,21 @@ async def test_a_429_slows_the_whole_client(fake: FakeLightNode, ln: LightNode) 
     assert ln._transport.pacer.rate == before  # recovered, gradually
 
 
-async def test_a_change_is_not_resent_after_a_server_error(
+async def test_the_transport_never_resends_a_change_after_a_server_error(
     fake: FakeLightNode, ln: LightNode
 ) -> None:
+    # The transport alone cannot know whether a change acted; it raises, and
+    # the operation above settles it by asking the server.
     server = next(s for s in fake.instances.values() if s["ecsStatus"] == "STARTED")
     fake.inject(Fault.status(503), path="/instance/stop")
 
     with pytest.raises(ServerError):
-        await ln.instances.stop(server["ecsResourceUUID"])
+        await ln._transport.request(
+            "POST",
+            "/instance/stop",
+            body={"ecsResourceUUID": server["ecsResourceUUID"]},
+            idempotent=False,
+        )
 
     assert len([r for r in fake.requests if r.path == "/instance/stop"]) == 1
 

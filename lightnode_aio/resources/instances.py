@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+import datetime
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 from lightnode_aio._config import OperationKind
@@ -25,8 +26,14 @@ from lightnode_aio._validation import (
     check_name,
     check_password,
 )
-from lightnode_aio.models import Instance, InstanceStatus
+from lightnode_aio.models import Instance, InstanceStatus, PendingStatus
 from lightnode_aio.resources._base import Resource
+from lightnode_aio.resources._changes import (
+    find_created,
+    read_back,
+    submit_once,
+    wait_gone,
+)
 
 __all__ = ["InstancesResource"]
 
@@ -253,16 +260,39 @@ class InstancesResource(Resource):
         secrets = (password,) if password else ()
 
         async def steps(op: Operation[Instance]) -> Instance:
-            task_id = await op.submit(
-                "/instance/create", {"packageConfig": config}, secrets=secrets
+            sent_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+
+            async def find() -> str | None:
+                return await find_created(
+                    self, name=name, region=region, zone=zone, sent_at=sent_at
+                )
+
+            async def took_effect() -> bool:
+                op.instance_id = await find()
+                return op.instance_id is not None
+
+            task_id = await submit_once(
+                op,
+                "/instance/create",
+                {"packageConfig": config},
+                took_effect=took_effect,
+                secrets=secrets,
             )
-            task = await op.wait_for_task(task_id)
+            if task_id is not None:
+                task = await op.wait_for_task(task_id)
+                op.instance_id = op.instance_id or task.instance_id
             # The nested reply names the new instance; a flat one may not, nor
-            # the task (REFERENCE §1.6, §3.12). The name then finds it.
-            op.instance_id = op.instance_id or task.instance_id
+            # the task (REFERENCE §1.6, §3.12). Its name then finds it.
+            op.instance_id = op.instance_id or await find()
             if op.instance_id is None:
-                op.instance_id = await self._find_created(name, region, zone)
-            return await self._read_back(op.instance_id, need_ip=wait_for_ip)
+                raise UnexpectedResponseError(
+                    f"the create of {name!r} succeeded, but no instance of that "
+                    f"name is listed in {zone}",
+                    status=200,
+                    method="POST",
+                    path="/instance/create",
+                )
+            return await read_back(self, op.instance_id, need_ip=wait_for_ip)
 
         return self._operation("create", None, deadline, steps)
 
@@ -282,11 +312,24 @@ class InstancesResource(Resource):
         """
         check_id(instance_id, "instance", "instance_id")
 
+        async def took_effect() -> bool:
+            try:
+                server = await self.get(instance_id)
+            except NotFoundError:
+                return True
+            return server.pending_status == PendingStatus.RELEASING
+
         async def steps(op: Operation[None]) -> None:
-            task_id = await op.submit(
-                "/instance/release", {"ecsResourceUUID": instance_id}
+            task_id = await submit_once(
+                op,
+                "/instance/release",
+                {"ecsResourceUUID": instance_id},
+                took_effect=took_effect,
             )
-            await op.wait_for_task(task_id)
+            if task_id is None:
+                await wait_gone(self, instance_id)
+            else:
+                await op.wait_for_task(task_id)
 
         return self._operation("delete", instance_id, deadline, steps)
 
@@ -354,11 +397,18 @@ class InstancesResource(Resource):
             body = {"ecsResourceUUID": instance_id, "password": password}
             if server.region:
                 body["regionCode"] = server.region
-            task_id = await op.submit(
-                "/instance/modifyInstancePassword", body, secrets=(password,)
+            # Setting the same password twice does no harm, so a lost reply
+            # is settled by whether a reset is under way, else by resending.
+            task_id = await submit_once(
+                op,
+                "/instance/modifyInstancePassword",
+                body,
+                took_effect=self._busy_check(instance_id),
+                secrets=(password,),
             )
-            await op.wait_for_task(task_id)
-            return await self._read_back(instance_id)
+            if task_id is not None:
+                await op.wait_for_task(task_id)
+            return await read_back(self, instance_id)
 
         return self._operation("reset_password", instance_id, deadline, steps)
 
@@ -402,11 +452,8 @@ class InstancesResource(Resource):
         async def steps(op: Operation[Instance]) -> Instance:
             server = await self.get(instance_id)
             if stop_first and server.status != InstanceStatus.STOPPED:
-                stop_task = await op.submit(
-                    "/instance/stop", {"ecsResourceUUID": instance_id}, main=False
-                )
-                await op.wait_for_task(stop_task)
-                await self._read_back(instance_id, status=InstanceStatus.STOPPED)
+                stop = self.stop(instance_id, deadline=op.deadline)
+                server = await stop.run_within(op)
             body: dict[str, Any] = {
                 "ecsResourceUUID": instance_id,
                 "imageResourceUUID": image,
@@ -415,11 +462,26 @@ class InstancesResource(Resource):
             }
             if server.region:
                 body["regionCode"] = server.region
-            task_id = await op.submit(
-                "/instance/reinstallSystem", body, secrets=(password,)
+
+            async def took_effect() -> bool:
+                # Busy means under way. Idle, it took effect only if the
+                # server changed since it was read above: a reinstall boots
+                # it again, or puts the new image on it.
+                now = await self.get(instance_id)
+                return now.is_busy or (
+                    now.status != server.status or now.image_id != server.image_id
+                )
+
+            task_id = await submit_once(
+                op,
+                "/instance/reinstallSystem",
+                body,
+                took_effect=took_effect,
+                secrets=(password,),
             )
-            await op.wait_for_task(task_id)
-            return await self._read_back(instance_id)
+            if task_id is not None:
+                await op.wait_for_task(task_id)
+            return await read_back(self, instance_id)
 
         return self._operation("reinstall", instance_id, deadline, steps)
 
@@ -436,10 +498,24 @@ class InstancesResource(Resource):
         check_id(instance_id, "instance", "instance_id")
         expected = InstanceStatus.STOPPED if kind == "stop" else InstanceStatus.STARTED
 
+        async def took_effect() -> bool:
+            server = await self.get(instance_id)
+            if server.is_busy:
+                return True
+            # A restart leaves no trace once done, and restarting twice does
+            # no harm, so an idle server means: send it again.
+            return kind != "restart" and server.status == expected
+
         async def steps(op: Operation[Instance]) -> Instance:
-            task_id = await op.submit(path, {"ecsResourceUUID": instance_id, **extra})
-            await op.wait_for_task(task_id)
-            return await self._read_back(instance_id, status=expected)
+            task_id = await submit_once(
+                op,
+                path,
+                {"ecsResourceUUID": instance_id, **extra},
+                took_effect=took_effect,
+            )
+            if task_id is not None:
+                await op.wait_for_task(task_id)
+            return await read_back(self, instance_id, status=expected)
 
         return self._operation(kind, instance_id, deadline, steps)
 
@@ -467,49 +543,11 @@ class InstancesResource(Resource):
             client=client,
         )
 
-    async def _find_created(self, name: str, region: str, zone: str) -> str:
-        """The id of the one instance called ``name`` in a zone."""
-        matches = [
-            server.id
-            async for server in self.iter(region=region, zone=zone)
-            if server.name == name
-        ]
-        if len(matches) != 1:
-            raise UnexpectedResponseError(
-                f"the create of {name!r} succeeded but its instance id is unknown: "
-                f"{len(matches)} instances in {zone} have that name "
-                f"({', '.join(matches) or 'none'})",
-                status=200,
-                method="POST",
-                path="/instance/create",
-                candidates=matches,
-            )
-        return matches[0]
+    def _busy_check(self, instance_id: str) -> Callable[[], Awaitable[bool]]:
+        """A ``took_effect`` check: the change is under way if the instance
+        is busy (for changes that leave no other trace)."""
 
-    async def _read_back(
-        self,
-        instance_id: str,
-        *,
-        status: InstanceStatus | None = None,
-        need_ip: bool = False,
-    ) -> Instance:
-        """Reads the instance until it shows what the finished task promised.
+        async def took_effect() -> bool:
+            return (await self.get(instance_id)).is_busy
 
-        The task can finish a moment before the instance's own record says
-        so, and a new instance's public IP can come later still (REFERENCE
-        §3.1, §6), so this reads again, at the poller's pace, until the
-        instance is idle, in ``status`` if given, and with a public IP if
-        ``need_ip``. The operation's deadline bounds it.
-        """
-        policy = self._client.polling
-        interval = policy.first_interval / 4
-        while True:
-            server = await self.get(instance_id)
-            if (
-                not server.is_busy
-                and (status is None or server.status == status)
-                and (not need_ip or server.public_ip)
-            ):
-                return server
-            await asyncio.sleep(interval)
-            interval = min(interval * policy.factor, policy.max_interval)
+        return took_effect
