@@ -24,6 +24,7 @@ operation above decides, by looking at the server, whether it took effect.
 from __future__ import annotations
 
 import asyncio
+import collections
 import email.utils
 import json
 import logging
@@ -57,6 +58,10 @@ __all__ = ["Method", "Transport"]
 logger = logging.getLogger(__name__)
 
 Method = Literal["GET", "POST"]
+
+#: Who sends a request: a call of the user's, or the task poller. The two
+#: share the client's limits fairly (see ``_Slots``).
+Lane = Literal["call", "poll"]
 
 VERSION: Final = "0.1.0"
 
@@ -104,7 +109,7 @@ class Transport:
         )
         self._limits = limits
         self._retry = retry
-        self._in_flight = asyncio.Semaphore(limits.max_in_flight)
+        self._in_flight = _Slots(limits.max_in_flight)
         self._pacer = _Pacer(limits)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -154,6 +159,7 @@ class Transport:
         idempotent: bool,
         secrets: tuple[str, ...] = (),
         deadline: float | None = None,
+        lane: Lane = "call",
     ) -> dict[str, Any]:
         """Sends one request, retrying as the policy allows.
 
@@ -168,6 +174,8 @@ class Transport:
             secrets: Values in the body (passwords) that must never show up
                 in an error message, even if the API echoes them.
             deadline: A ``loop.time()`` past which no retry is started.
+            lane: ``"poll"`` for the task poller's questions, so that polls
+                and calls take turns when both wait for room.
 
         Returns:
             The reply's JSON object.
@@ -178,7 +186,7 @@ class Transport:
             ClientClosedError: The client is closed.
         """
         session = self._ensure_session()
-        call = _Call(method, path, params, body, idempotent, secrets, deadline)
+        call = _Call(method, path, params, body, idempotent, secrets, deadline, lane)
         try:
             reply: dict[str, Any] = await self._send(session, call)
         except _Retry as gave_up:
@@ -207,11 +215,14 @@ class Transport:
         """One try: wait for room, send, read, decode. Raises ``_Retry`` when
         the failure may be tried again for this request."""
         try:
-            async with self._in_flight:
+            await self._in_flight.acquire(call.lane)
+            try:
                 await self._pacer.wait()
                 if self._closed:
                     raise ClientClosedError("this LightNode client is closed")
                 reply = await self._exchange(session, call)
+            finally:
+                self._in_flight.release()
         except LightNodeError as error:
             reason = _retry_reason(error, call.idempotent)
             if isinstance(error, RateLimitError):
@@ -288,6 +299,7 @@ class _Call:
         "body",
         "deadline",
         "idempotent",
+        "lane",
         "method",
         "params",
         "path",
@@ -303,6 +315,7 @@ class _Call:
         idempotent: bool,
         secrets: tuple[str, ...],
         deadline: float | None,
+        lane: Lane = "call",
     ) -> None:
         self.method = method
         self.path = path
@@ -311,6 +324,7 @@ class _Call:
         self.idempotent = idempotent
         self.secrets = secrets
         self.deadline = deadline
+        self.lane = lane
 
     def __repr__(self) -> str:
         # The body may hold a password: only the method and path are shown.
@@ -384,6 +398,53 @@ def _log_retry(details: Any) -> None:
         details["tries"],
         failure.reason,
     )
+
+
+class _Slots:
+    """The in-flight limit, shared fairly by the two lanes.
+
+    Like a semaphore, but when both lanes have requests waiting, a freed slot
+    goes to the lane that was not served last. A fleet's thousand polls
+    therefore never keep a user's call waiting for more than a turn, and a
+    burst of calls never stops the poller.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiting: dict[Lane, collections.deque[asyncio.Future[None]]] = {
+            "call": collections.deque(),
+            "poll": collections.deque(),
+        }
+        self._last: Lane = "poll"
+
+    async def acquire(self, lane: Lane) -> None:
+        """Waits for a slot for a request of ``lane``."""
+        if self._free > 0 and not (self._waiting["call"] or self._waiting["poll"]):
+            self._free -= 1
+            return
+        slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[lane].append(slot)
+        try:
+            await slot
+        except asyncio.CancelledError:
+            if slot.done() and not slot.cancelled():
+                self.release()  # handed over just as the wait was cancelled
+            else:
+                self._waiting[lane].remove(slot)
+            raise
+
+    def release(self) -> None:
+        """Frees a slot: to the other lane's next waiter first, if any."""
+        other: Lane = "call" if self._last == "poll" else "poll"
+        for lane in (other, self._last):
+            queue = self._waiting[lane]
+            while queue:
+                slot = queue.popleft()
+                if not slot.done():
+                    self._last = lane
+                    slot.set_result(None)
+                    return
+        self._free += 1
 
 
 class _Pacer:

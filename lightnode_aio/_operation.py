@@ -554,7 +554,11 @@ class TaskPoller:
         path = "/asynctask/getResult"
         try:
             reply = await self._transport.request(
-                "GET", path, params={"asyncTaskUUID": watch.task_id}, idempotent=True
+                "GET",
+                path,
+                params={"asyncTaskUUID": watch.task_id},
+                idempotent=True,
+                lane="poll",
             )
             task = read_task(reply, watch.task_id)
         except (NotFoundError, AuthenticationError, PermissionDeniedError) as error:

@@ -1,0 +1,147 @@
+"""Property-based tests of the transport's decoding and the converter: for
+any status, body and record, only the SDK's own errors escape, and their
+messages say where the problem is."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lightnode_aio import (
+    APIError,
+    Image,
+    Instance,
+    Package,
+    Region,
+    SecurityGroup,
+    SSHKey,
+    Task,
+    UnexpectedResponseError,
+)
+from lightnode_aio._converter import ShapeError, structure, structure_list
+from lightnode_aio._http import _Call, _decode
+
+SETTINGS = settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+CALL = _Call("GET", "/instance/list", None, None, True, ("Secret-Pass1!",), None)
+TOKEN = "tok-hypothesis-secret"
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+API_KEYS = [
+    "ecsResourceUUID",
+    "instanceName",
+    "ecsStatus",
+    "ecsPendingStatus",
+    "publicIpAddress",
+    "secondaryPublicIpInfoList",
+    "cpu",
+    "memory",
+    "createTime",
+    "expireTime",
+    "regionCode",
+    "zones",
+    "zoneCode",
+    "taskStatus",
+    "processResult",
+    "errMsg",
+    "imageType",
+    "publicIpChargeMode",
+    "sshKeyResourceUUID",
+]
+
+#: Records with the API's own keys holding any JSON value: the shapes most
+#: likely to reach an edge of the converter.
+records = st.dictionaries(
+    st.sampled_from(API_KEYS) | st.text(max_size=10), json_values, max_size=8
+)
+
+MODELS = [Instance, Region, Package, Image, SSHKey, SecurityGroup, Task]
+
+
+@SETTINGS
+@given(
+    status=st.integers(min_value=100, max_value=599),
+    body=st.binary(max_size=200)
+    | json_values.map(lambda v: json.dumps(v).encode())
+    | records.map(lambda v: json.dumps(v).encode()),
+    content_type=st.sampled_from(["application/json", "text/html", "text/plain"]),
+)
+def test_decode_returns_a_dict_or_raises_an_sdk_error(
+    status: int, body: bytes, content_type: str
+) -> None:
+    try:
+        reply = _decode(CALL, status, body, {"Content-Type": content_type}, TOKEN)
+    except APIError as error:
+        assert error.status == status
+        assert error.path == "/instance/list"
+        assert TOKEN not in str(error)
+        assert "Secret-Pass1!" not in str(error)
+        if 200 <= status < 300 and isinstance(error, UnexpectedResponseError):
+            assert "not a JSON object" in str(error)
+    else:
+        assert 200 <= status < 300
+        assert isinstance(reply, dict)
+
+
+@SETTINGS
+@given(
+    message=st.text(max_size=40),
+    code=st.one_of(st.none(), st.integers(), st.text(max_size=20)),
+)
+def test_an_echoed_secret_never_reaches_the_message(message: str, code: object) -> None:
+    body = {"success": False, "code": code, "message": f"{message}{TOKEN}Secret-Pass1!"}
+
+    try:
+        _decode(CALL, 400, json.dumps(body).encode(), {}, TOKEN)
+    except APIError as error:
+        assert TOKEN not in str(error)
+        assert "Secret-Pass1!" not in str(error)
+    else:
+        raise AssertionError("a 400 must raise")
+
+
+@SETTINGS
+@given(record=records | json_values, model=st.sampled_from(MODELS))
+def test_structure_builds_the_model_or_says_where_it_failed(
+    record: Any, model: type[Any]
+) -> None:
+    try:
+        built = structure(record, model, where="$.row")
+    except ShapeError as error:
+        assert error.problems
+        assert all(" @ $.row" in problem for problem in error.problems)
+    else:
+        assert isinstance(built, model)
+        assert built.raw is record
+        repr(built)  # a model of any record prints
+
+
+@SETTINGS
+@given(rows=st.lists(records, max_size=5) | json_values)
+def test_structure_list_builds_every_row_or_names_the_row(rows: Any) -> None:
+    try:
+        built = structure_list(rows, Instance, where="$.instances")
+    except ShapeError as error:
+        assert error.problems
+        assert all("@ $.instances" in problem for problem in error.problems)
+    else:
+        assert len(built) == (len(rows) if isinstance(rows, list) else 0)
