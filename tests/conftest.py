@@ -1,5 +1,6 @@
 """Fixtures shared by the whole suite: the fake API, a client aimed at it,
-and a guard that no secret ever reaches a log record.
+and a guard that no secret ever reaches a log record, error, operation or
+model.
 
 Every test talks real HTTP to a `FakeLightNode` on loopback. The fake checks
 each exchange against the project's API description, and the `fake` fixture
@@ -15,11 +16,22 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterator
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from lightnode_aio import LightNode, Limits, PollPolicy, RetryPolicy
+from lightnode_aio import (
+    LightNode,
+    LightNodeError,
+    Limits,
+    Operation,
+    PollPolicy,
+    RetryPolicy,
+    _converter,
+    _operation,
+)
+from lightnode_aio.resources import _base as resources_base
 from lightnode_aio.testing import FakeLightNode
 
 #: Passwords the tests use; the log guard looks for each of them.
@@ -67,12 +79,51 @@ async def ln(fake: FakeLightNode) -> AsyncIterator[LightNode]:
 
 
 @pytest.fixture(autouse=True)
-def no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Captures every log record at DEBUG and fails the test if a token or a
-    password shows up in one, in its message or its arguments."""
+def no_secrets_anywhere(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fails the test if the token or a test password shows up in any log
+    record (captured at DEBUG), or in the str or repr of any error raised,
+    operation made or model built during the test.
+
+    It wraps the constructors of errors and operations and the converter, so
+    it sees every one of them in every scenario of the suite, not only in
+    the tests that look.
+    """
     caplog.set_level(logging.DEBUG)
+    seen: list[Callable[[], object]] = []
+
+    def watch(cls: type, *, weakly: bool) -> None:
+        original = cls.__init__
+
+        def recording(self: object, *args: object, **kwargs: object) -> None:
+            original(self, *args, **kwargs)
+            seen.append(weakref.ref(self) if weakly else lambda: self)
+
+        monkeypatch.setattr(cls, "__init__", recording)
+
+    watch(LightNodeError, weakly=False)
+    # Weakly: a dropped operation must still be collected, and warn.
+    watch(Operation, weakly=True)
+    original_structure = _converter.structure
+
+    def structure(record: object, cls: type, *, where: str = "$") -> object:
+        model = original_structure(record, cls, where=where)
+        seen.append(lambda: model)
+        return model
+
+    # Every module that builds models, under the name it imported.
+    for module in (_converter, _operation, resources_base):
+        monkeypatch.setattr(module, "structure", structure)
+
     yield
-    for record in caplog.records:
-        text = record.getMessage() + repr(record.args) + (record.exc_text or "")
+
+    texts = [
+        record.getMessage() + repr(record.args) + (record.exc_text or "")
+        for record in caplog.records
+    ]
+    alive = [thing() for thing in seen]
+    texts += [str(thing) + repr(thing) for thing in alive if thing is not None]
+    for text in texts:
         for secret in (TOKEN, *PASSWORDS):
-            assert secret not in text, f"a secret leaked into a log record: {record}"
+            assert secret not in text, f"a secret leaked: {text[:200]}"
