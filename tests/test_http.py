@@ -304,3 +304,39 @@ async def test_concurrent_requests_respect_the_in_flight_limit(
     starts = sorted(r.time for r in fake.requests)
     # With three in flight and 50 ms each, nine requests take three waves.
     assert starts[-1] - starts[0] >= 0.09
+
+
+@pytest.mark.parametrize(
+    ("header", "low", "high"),
+    [
+        ("7", 7.0, 7.0),
+        ("0.5", 0.5, 0.5),
+        ("-3", 0.0, 0.0),
+        ("soon", None, None),
+        ("", None, None),
+    ],
+)
+def test_retry_after_in_seconds(
+    header: str, low: float | None, high: float | None
+) -> None:
+    from lightnode_aio._http import _parse_retry_after
+
+    seconds = _parse_retry_after(header)
+
+    if low is None:
+        assert seconds is None
+    else:
+        assert seconds is not None and low <= seconds <= (high or low)
+
+
+def test_retry_after_as_an_http_date() -> None:
+    import email.utils
+    from time import time
+
+    from lightnode_aio._http import _parse_retry_after
+
+    header = email.utils.formatdate(time() + 30, usegmt=True)
+
+    seconds = _parse_retry_after(header)
+
+    assert seconds is not None and 28 <= seconds <= 31
