@@ -70,6 +70,14 @@ def _shown(value: Any) -> str:
 # --- hooks for the value types models use ---------------------------------
 
 
+def _text(value: Any, _: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise ValueError(f"expected text, got {_shown(value)}")
+
+
 def _optional_text(value: Any, _: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -103,12 +111,18 @@ def _is_enum_or_text(type_: Any) -> bool:
     )
 
 
-def _enum_or_text_hook(type_: Any) -> Callable[[Any, Any], Any]:
-    enum_cls = next(
+def _enum_in(type_: Any) -> type[enum.StrEnum]:
+    """The StrEnum of a ``SomeStrEnum | str | None`` type."""
+    found: type[enum.StrEnum] = next(
         arg
         for arg in typing.get_args(type_)
         if isinstance(arg, type) and issubclass(arg, enum.StrEnum)
     )
+    return found
+
+
+def _enum_or_text_hook(type_: Any) -> Callable[[Any, Any], Any]:
+    enum_cls = _enum_in(type_)
     members: Mapping[str, Any] = enum_cls._value2member_map_
 
     def hook(value: Any, _: Any) -> Any:
@@ -162,6 +176,8 @@ def _field_hook(field: attrs.Attribute[Any], converter: cattrs.Converter) -> Any
     type_ = field.type
     if _is_enum_or_text(type_):
         return _enum_or_text_hook(type_)
+    if type_ is str:
+        return _text
     if type_ == str | None:
         return _optional_text
     if type_ == datetime.datetime | None:
@@ -197,13 +213,14 @@ def _register_model(
             rename=field.metadata[API_NAME],
             struct_hook=_field_hook(field, converter),
         )
-    generated = make_dict_structure_fn(
+    detailed = make_dict_structure_fn(
         cls, converter, _cattrs_detailed_validation=True, **overrides
     )
+    fast = _fast_structure_fn(cls, converter)
     alias_items = tuple((aliases or {}).items())
 
     def structure_model(record: Any, _: Any) -> Any:
-        if not isinstance(record, Mapping):
+        if record.__class__ is not dict and not isinstance(record, Mapping):
             raise ValueError(f"expected an object, got {_shown(record)}")
         data = record
         for primary, others in alias_items:
@@ -211,13 +228,78 @@ def _register_model(
                 found = next((name for name in others if name in data), None)
                 if found is not None:
                     data = {**data, primary: data[found]}
-        model = generated(data, cls)
+        try:
+            model = fast(data)
+        except Exception:
+            # Something did not fit: cattrs' detailed function says what and
+            # where (or, for a value the fast path was too strict about,
+            # builds the model all the same).
+            model = detailed(data, cls)
         # ``raw`` is not an __init__ argument (it is not the caller's to set),
         # so it is filled in here, on the frozen instance, right after init.
         object.__setattr__(model, "raw", record)
         return model
 
     converter.register_structure_hook(cls, structure_model)
+
+
+def _fast_structure_fn(cls: Any, converter: cattrs.Converter) -> Any:
+    """Generates the fast path of one model's structuring, once.
+
+    For the usual case, where every value already has the expected type, the
+    generated function checks each value's class and takes it as it is,
+    calling a hook only for values that need work (a number sent as text, a
+    list). Whatever the hooks refuse raises, and the caller then runs cattrs'
+    detailed function, which gives the precise error. This keeps building a
+    model close to the cost of writing its constructor by hand.
+    """
+    namespace: dict[str, Any] = {
+        "cls": cls,
+        "fromisoformat": datetime.datetime.fromisoformat,
+    }
+    lines = ["def structure(o):", "    get = o.get"]
+    arguments = []
+    for index, field in enumerate(attrs.fields(cls)):
+        if not field.init:
+            continue
+        value = f"v{index}"
+        hook = _field_hook(field, converter) or converter.get_structure_hook(field.type)
+        namespace[f"hook{index}"], namespace[f"type{index}"] = hook, field.type
+        slow = f"hook{index}({value}, type{index})"
+        fast = _fast_expression(field.type, value, index, namespace)
+        lines.append(f"    {value} = get({field.metadata[API_NAME]!r})")
+        lines.append(
+            f"    {value} = {fast} else {slow}" if fast else f"    {value} = {slow}"
+        )
+        arguments.append(f"{field.name}={value}")
+    lines.append(f"    return cls({', '.join(arguments)})")
+    source = "\n".join(lines)
+    exec(compile(source, f"<structure {cls.__name__}>", "exec"), namespace)  # noqa: S102
+    return namespace["structure"]
+
+
+def _fast_expression(
+    type_: Any, value: str, index: int, namespace: dict[str, Any]
+) -> str | None:
+    """The ``X if <usual case>`` half of one field's fast path, or None when
+    the field always goes through its hook."""
+    if type_ is str or type_ == str | None:
+        return f"{value} if {value}.__class__ is str and {value}"
+    if type_ == int | None:
+        return f"{value} if {value}.__class__ is int"
+    if type_ == float | None:
+        return f"float({value}) if {value}.__class__ in (int, float)"
+    if type_ == datetime.datetime | None:
+        return f"fromisoformat({value}) if {value}.__class__ is str and {value}"
+    if _is_enum_or_text(type_):
+        namespace[f"members{index}"] = _enum_in(type_)._value2member_map_
+        return (
+            f"members{index}.get({value}, {value}) "
+            f"if {value}.__class__ is str and {value}"
+        )
+    if typing.get_origin(type_) is tuple:
+        return f"() if {value}.__class__ is list and not {value}"
+    return None
 
 
 def _make_converter() -> cattrs.Converter:

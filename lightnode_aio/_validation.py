@@ -90,16 +90,21 @@ def check_id(value: Any, kind: str, argument: str) -> str:
     for other, prefix in _PREFIXES.items():
         if other != kind and text.startswith(prefix):
             raise InvalidArgumentError(
-                f"{argument} {text!r} looks like an {other} id, not a {kind} id",
+                f"{argument} {text!r} looks like {_a(other)} id, not {_a(kind)} id",
                 argument=argument,
             )
     own = _PREFIXES.get(kind)
     if own and kind not in _LOOSE_KINDS and not text.startswith(own):
         raise InvalidArgumentError(
-            f"{argument} {text!r} is not a {kind} id: they start with {own!r}",
+            f"{argument} {text!r} is not {_a(kind)} id: they start with {own!r}",
             argument=argument,
         )
     return text
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article: "an image", "a task"."""
+    return ("an " if noun[0] in "aeiouAEIOU" else "a ") + noun
 
 
 def check_code(value: Any, argument: str) -> str:

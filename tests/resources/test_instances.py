@@ -137,7 +137,7 @@ async def test_get_of_a_missing_instance_raises_not_found(
 
 
 async def test_get_refuses_an_id_of_another_kind(ln: LightNode) -> None:
-    with pytest.raises(InvalidArgumentError, match="image id, not a instance id"):
+    with pytest.raises(InvalidArgumentError, match="an image id, not an instance id"):
         await ln.instances.get("img-rh0000743phm")
 
 

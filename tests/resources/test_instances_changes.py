@@ -300,7 +300,7 @@ async def test_an_invalid_name_is_refused(
             lambda ln: ln.instances.reinstall(
                 "ecs-ab0000xyz123", image="ecs-ab0000xyz124", password=PASSWORD
             ),
-            "instance id, not a image id",
+            "an instance id, not an image id",
         ),
         (lambda ln: ln.instances.stop("ecs-ab0000xyz123", force="yes"), "force"),
         (lambda ln: ln.instances.start("ecs-ab0000xyz123", deadline=0), "deadline"),
