@@ -15,7 +15,9 @@ faults. It records every request, with passwords masked::
         fake.inject(Fault.status(503, retry_after="1"), path="/instance/list")
         ...  # point a client at fake.url with fake.token
 
-Run it on its own with ``python -m lightnode_aio.testing``.
+Run it on its own with ``python -m lightnode_aio.testing``. For your own
+pytest suite, ready fixtures (a fake and a client aimed at it) come with
+``pytest_plugins = ["lightnode_aio.testing.pytest_plugin"]``.
 
 The fake uses only aiohttp, attrs and the standard library, never the rest of
 the SDK, so it can judge the SDK without sharing its mistakes.
