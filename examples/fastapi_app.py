@@ -51,9 +51,11 @@ from lightnode_aio import (
     LightNodeError,
     NotFoundError,
     Operation,
+    OperationState,
     RateLimitError,
     ServerError,
     Task,
+    TaskError,
     TransportError,
 )
 
@@ -97,9 +99,13 @@ class Server(BaseModel):
 
 
 class Accepted(BaseModel):
-    """The API accepted a change; follow it on ``/tasks/{task_id}``."""
+    """The API accepted a change; follow it on ``/tasks/{task_id}``.
 
-    task_id: str
+    ``task_id`` is None in the rare case that the reply naming the task was
+    lost and the SDK found the change under way by reading the server.
+    """
+
+    task_id: str | None
     instance_id: str | None
 
 
@@ -235,10 +241,21 @@ async def _accepted(
     # and closing the client at shutdown ends any still running, cleanly
     # (the task at LightNode runs on, and /tasks/{task_id} still reports
     # it). submitted() is shielded, so a caller hanging up stops nothing.
-    task_id = await operation.submitted()
+    try:
+        task_id = await operation.submitted()
+    except TaskError:
+        if operation.task_id is None and operation.state in _UNDER_WAY:
+            # Accepted, but the reply naming its task was lost; the operation
+            # follows the server instead. There is no task to point at.
+            return Accepted(task_id=None, instance_id=operation.instance_id)
+        raise
 
     response.headers["Location"] = str(request.url_for("task_state", task_id=task_id))
     return Accepted(task_id=task_id, instance_id=operation.instance_id)
+
+
+#: States of an operation whose change the API took on.
+_UNDER_WAY: Final = (OperationState.RUNNING, OperationState.SUCCEEDED)
 
 
 # --- errors ------------------------------------------------------------------

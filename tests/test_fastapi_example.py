@@ -224,6 +224,22 @@ async def test_power_change_answers_202_and_takes_effect(
     assert server["status"] == after
 
 
+async def test_a_change_whose_reply_was_lost_is_still_202(
+    http: httpx.AsyncClient, fake: FakeLightNode
+) -> None:
+    # The stop acts, then its reply is lost; the SDK finds it under way by
+    # reading the server, so the change was accepted, with no task id.
+    instance_id = _pick(fake, "STARTED")
+    fake.inject(Fault.drop_after(), path="/instance/stop")
+
+    answer = await http.post(f"/servers/{instance_id}/stop")
+
+    assert answer.status_code == 202
+    assert answer.json() == {"task_id": None, "instance_id": instance_id}
+    assert "Location" not in answer.headers
+    assert fake.submissions[("stop", instance_id)] == 1
+
+
 async def test_a_forced_stop_is_sent_as_one(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
