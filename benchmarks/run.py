@@ -1,6 +1,7 @@
 """Run the benchmarks of lightnode_aio and print their table.
 
     python benchmarks/run.py [--quick] [--json PATH] [--default-fleet N]
+        [--only SECTION]...
 
 Every figure is a ratio against a baseline measured in the same run, or a
 count, or a cost per operation; targets are shown beside them, met or not,
@@ -10,7 +11,9 @@ written as JSON (default ``benchmarks/results/latest.json``).
 ``--quick`` runs every section with tiny sizes in a few seconds, as a smoke
 test. ``--default-fleet N`` sets the size of the fleet at the client's
 default limits (section 4); its default keeps the full run under two
-minutes, and 1,000 takes minutes by design of those limits.
+minutes, and 1,000 takes minutes by design of those limits. ``--only``
+runs the named sections alone (``calls``, ``parsing``, ``fleet``,
+``defaults``).
 
 See benchmarks/README.md for what each figure means.
 """
@@ -80,18 +83,30 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="N",
         help="operations at the default limits (section 4)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        metavar="SECTION",
+        help=f"run only this section, one of {', '.join(SECTIONS)}; repeatable",
+    )
     return parser.parse_args(argv)
 
 
-async def _run(plan: Plan) -> list[Section]:
-    steps: tuple[Callable[[], Awaitable[Section]], ...] = (
-        lambda: _calls.run(plan.calls),
-        lambda: _parsing.run(plan.parsing),
-        lambda: _fleet.run_raised(plan.fleet),
-        lambda: _fleet.run_default(plan.fleet),
-    )
+SECTIONS = ("calls", "parsing", "fleet", "defaults")
+
+
+async def _run(plan: Plan, only: Sequence[str]) -> list[Section]:
+    steps: dict[str, Callable[[], Awaitable[Section]]] = {
+        "calls": lambda: _calls.run(plan.calls),
+        "parsing": lambda: _parsing.run(plan.parsing),
+        "fleet": lambda: _fleet.run_raised(plan.fleet),
+        "defaults": lambda: _fleet.run_default(plan.fleet),
+    }
     sections = []
-    for step in steps:
+    for name, step in steps.items():
+        if name not in only:
+            continue
         started = time.perf_counter()
         section = await step()
         seconds = round(time.perf_counter() - started, 1)
@@ -129,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         plan = attrs.evolve(plan, fleet=fleet)
 
     started = time.perf_counter()
-    sections = asyncio.run(_run(plan))
+    sections = asyncio.run(_run(plan, args.only or SECTIONS))
     header = {
         "mode": "quick" if args.quick else "full",
         "seconds": round(time.perf_counter() - started, 1),
