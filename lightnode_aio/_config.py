@@ -43,13 +43,11 @@ class Timeouts:
 
     Attributes:
         connect: Establishing the connection, TLS included.
-        read: The gap between two chunks of the reply.
         total: The whole attempt, from sending to the last byte read.
     """
 
     connect: float = attrs.field(default=10.0, validator=_positive)
-    read: float = attrs.field(default=30.0, validator=_positive)
-    total: float = attrs.field(default=60.0, validator=_positive)
+    total: float = attrs.field(default=30.0, validator=_positive)
 
 
 @attrs.frozen(kw_only=True)

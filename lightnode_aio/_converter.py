@@ -365,6 +365,11 @@ def structure_list(records: Any, cls: type[T], *, where: str) -> list[T]:
         return []
     if not isinstance(records, list):
         raise ShapeError([f"expected a list, got {_shown(records)} @ {where}"])
+    hook = converter.get_structure_hook(cls)
+    try:
+        return [hook(record, cls) for record in records]
+    except Exception:  # noqa: S110 (the loop below reports it, with its place)
+        pass
     return [
         structure(record, cls, where=f"{where}[{index}]")
         for index, record in enumerate(records)

@@ -102,10 +102,17 @@ class Transport:
         self._base_url = base_url.rstrip("/")
         self._session = session
         self._owns_session = session is None
+        # ``total`` bounds the whole attempt, reading included, so no
+        # separate read timer is armed: each timer costs every request.
         self._timeout = aiohttp.ClientTimeout(
-            total=timeouts.total,
-            sock_connect=timeouts.connect,
-            sock_read=timeouts.read,
+            total=timeouts.total, sock_connect=timeouts.connect
+        )
+        # A session of our own carries the header and timeout itself; a
+        # caller's session gets them with each request and stays untouched.
+        self._per_request: dict[str, Any] = (
+            {}
+            if self._owns_session
+            else {"headers": {"x-open-token": token}, "timeout": self._timeout}
         )
         self._limits = limits
         self._retry = retry
@@ -113,13 +120,15 @@ class Transport:
         self._pacer = _Pacer(limits)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        self._send = backoff.on_exception(
+        # The first attempt is made directly (see ``request``); ``backoff``
+        # runs the retries, if the policy allows any.
+        self._retry_loop = backoff.on_exception(
             _retry_waits,
             _Retry,
-            max_tries=retry.max_tries,
+            max_tries=max(1, retry.max_tries - 1),
             jitter=None,
             giveup=_past_deadline,
-            on_backoff=_log_retry,
+            on_backoff=_log_backoff,
             logger=None,
             policy=retry,
         )(self._attempt)
@@ -188,7 +197,15 @@ class Transport:
         session = self._ensure_session()
         call = _Call(method, path, params, body, idempotent, secrets, deadline, lane)
         try:
-            reply: dict[str, Any] = await self._send(session, call)
+            return await self._attempt(session, call)
+        except _Retry as failure:
+            if self._retry.max_tries == 1 or _past_deadline(failure):
+                raise failure.error from failure.error.__cause__
+            wait = _next_wait(failure, self._retry)
+            _log_retry(call, failure, wait)
+            await asyncio.sleep(wait)
+        try:
+            reply: dict[str, Any] = await self._retry_loop(session, call)
         except _Retry as gave_up:
             raise gave_up.error from gave_up.error.__cause__
         return reply
@@ -207,13 +224,17 @@ class Transport:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limits.max_in_flight),
-                headers={"User-Agent": _USER_AGENT},
+                headers={"User-Agent": _USER_AGENT, "x-open-token": self._token},
+                timeout=self._timeout,
             )
         return self._session
 
-    async def _attempt(self, session: aiohttp.ClientSession, call: _Call) -> Any:
+    async def _attempt(
+        self, session: aiohttp.ClientSession, call: _Call
+    ) -> dict[str, Any]:
         """One try: wait for room, send, read, decode. Raises ``_Retry`` when
         the failure may be tried again for this request."""
+        call.attempts += 1
         try:
             await self._in_flight.acquire(call.lane)
             try:
@@ -229,7 +250,7 @@ class Transport:
                 self._pacer.slow_down(error.retry_after)
             if reason is None:
                 raise
-            raise _Retry(error, reason, call.deadline) from error
+            raise _Retry(error, reason, call) from error
         self._pacer.speed_up()
         return reply
 
@@ -243,15 +264,17 @@ class Transport:
                 self._base_url + call.path,
                 params=call.params,
                 json=call.body,
-                headers={"x-open-token": self._token},
-                timeout=self._timeout,
                 allow_redirects=False,
+                **self._per_request,
             ) as response:
                 status = response.status
                 raw = await response.read()
                 headers = response.headers
         except aiohttp.ClientError as err:
-            raise self._transport_error(call, err) from err
+            # A ClientResponseError's repr shows the request's headers, the
+            # token among them, so it is not kept as the cause.
+            cause = None if isinstance(err, aiohttp.ClientResponseError) else err
+            raise self._transport_error(call, err) from cause
         except TimeoutError as err:
             raise TransportError(
                 f"{call.method} {call.path} timed out with no answer; "
@@ -296,6 +319,7 @@ class _Call:
     """The parts of one request that every attempt repeats."""
 
     __slots__ = (
+        "attempts",
         "body",
         "deadline",
         "idempotent",
@@ -325,6 +349,7 @@ class _Call:
         self.secrets = secrets
         self.deadline = deadline
         self.lane = lane
+        self.attempts = 0
 
     def __repr__(self) -> str:
         # The body may hold a password: only the method and path are shown.
@@ -334,12 +359,13 @@ class _Call:
 class _Retry(Exception):
     """Carries a failure that may be retried through the ``backoff`` loop."""
 
-    def __init__(self, error: LightNodeError, reason: str, deadline: float | None):
+    def __init__(self, error: LightNodeError, reason: str, call: _Call) -> None:
         super().__init__(reason)
         self.error = error
         self.reason = reason
-        self.deadline = deadline
-        self.retry_after = getattr(error, "retry_after", None)
+        self.deadline = call.deadline
+        self.attempts = call.attempts
+        self.retry_after: float | None = getattr(error, "retry_after", None)
 
 
 def _retry_reason(error: LightNodeError, idempotent: bool) -> str | None:
@@ -360,25 +386,27 @@ def _retry_reason(error: LightNodeError, idempotent: bool) -> str | None:
     return None
 
 
-def _retry_waits(policy: RetryPolicy) -> Generator[float, _Retry | None, None]:
-    """The waits between tries: exponential with jitter, capped, and
-    replaced by the server's ``Retry-After`` (capped too) when it gave one.
+def _next_wait(failure: _Retry, policy: RetryPolicy) -> float:
+    """The wait before the next try: exponential in the tries made so far,
+    with jitter, capped, and replaced by the server's ``Retry-After`` (capped
+    too) when it gave one; never past the request's deadline."""
+    ceiling = min(policy.max_delay, policy.base_delay * 2.0 ** (failure.attempts - 1))
+    wait: float = ceiling / 2 + random.uniform(0, ceiling / 2)
+    if failure.retry_after is not None:
+        wait = min(failure.retry_after, policy.max_retry_after)
+    if failure.deadline is not None:
+        remaining = failure.deadline - asyncio.get_running_loop().time()
+        wait = max(0.0, min(wait, remaining))
+    return wait
 
-    ``backoff`` primes the generator with ``send(None)`` and then sends each
-    failure in, receiving the wait before the next try.
-    """
+
+def _retry_waits(policy: RetryPolicy) -> Generator[float, _Retry | None, None]:
+    """``backoff``'s wait generator: it primes it with ``send(None)`` and
+    then sends each failure in, receiving the wait before the next try."""
     failure = yield 0.0
-    attempt = 0
     while True:
-        attempt += 1
-        ceiling = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
-        wait = ceiling / 2 + random.uniform(0, ceiling / 2)
-        if failure is not None and failure.retry_after is not None:
-            wait = min(failure.retry_after, policy.max_retry_after)
-        if failure is not None and failure.deadline is not None:
-            remaining = failure.deadline - asyncio.get_running_loop().time()
-            wait = max(0.0, min(wait, remaining))
-        failure = yield wait
+        assert failure is not None
+        failure = yield _next_wait(failure, policy)
 
 
 def _past_deadline(failure: Exception) -> bool:
@@ -387,17 +415,19 @@ def _past_deadline(failure: Exception) -> bool:
     return asyncio.get_running_loop().time() >= failure.deadline
 
 
-def _log_retry(details: Any) -> None:
-    failure: _Retry = details["exception"]
-    call: _Call = details["args"][1]
+def _log_retry(call: _Call, failure: _Retry, wait: float) -> None:
     logger.info(
         "retrying %s %s in %.2f s (try %d failed: %s)",
         call.method,
         call.path,
-        details["wait"],
-        details["tries"],
+        wait,
+        call.attempts,
         failure.reason,
     )
+
+
+def _log_backoff(details: Any) -> None:
+    _log_retry(details["args"][1], details["exception"], details["wait"])
 
 
 class _Slots:
@@ -447,6 +477,12 @@ class _Slots:
         self._free += 1
 
 
+#: Starts are spaced 5 % wider than the rate asks: evenly spaced requests
+#: would put one more than the rate into a closed one-second window, and the
+#: network's jitter can bunch them further by the time they reach the server.
+_SPACING_MARGIN: Final = 1.05
+
+
 class _Pacer:
     """Spaces request starts to the client's rate, and slows all of them
     down together when the API answers 429.
@@ -473,7 +509,7 @@ class _Pacer:
         """Waits for this request's slot."""
         now = asyncio.get_running_loop().time()
         slot = max(now, self._next_slot)
-        self._next_slot = slot + 1.0 / self._rate
+        self._next_slot = slot + _SPACING_MARGIN / self._rate
         if slot > now:
             await asyncio.sleep(slot - now)
 
@@ -510,8 +546,6 @@ def _decode(
         payload = json.loads(raw) if raw else None
     except ValueError:
         payload = None
-    request_id = headers.get("cf-ray") or headers.get("x-request-id")
-
     if 200 <= status < 300:
         if not isinstance(payload, dict):
             raise UnexpectedResponseError(
@@ -520,10 +554,10 @@ def _decode(
                 status=status,
                 method=call.method,
                 path=call.path,
-                request_id=request_id,
+                request_id=_request_id(headers),
             )
         if payload.get("success") is False or payload.get("code", 0) not in _OK_CODES:
-            raise _api_error(call, status, payload, headers, request_id, token)
+            raise _api_error(call, status, payload, headers, token)
         return payload
 
     if 300 <= status < 400:
@@ -533,11 +567,17 @@ def _decode(
             status=status,
             method=call.method,
             path=call.path,
-            request_id=request_id,
+            request_id=_request_id(headers),
         )
     if not isinstance(payload, dict):
         payload = {"message": _describe_body(raw, headers)}
-    raise _api_error(call, status, payload, headers, request_id, token)
+    raise _api_error(call, status, payload, headers, token)
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    """The CDN's id of the exchange, for LightNode's support (read only for
+    failures: a header lookup costs every request)."""
+    return headers.get("cf-ray") or headers.get("x-request-id")
 
 
 def _describe_body(raw: bytes, headers: Mapping[str, str]) -> str:
@@ -554,7 +594,6 @@ def _api_error(
     status: int,
     payload: Mapping[str, Any],
     headers: Mapping[str, str],
-    request_id: str | None,
     token: str,
 ) -> APIError:
     code = payload.get("code")
@@ -574,7 +613,7 @@ def _api_error(
         code=code,
         method=call.method,
         path=call.path,
-        request_id=request_id,
+        request_id=_request_id(headers),
         **details,
     )
 

@@ -112,9 +112,18 @@ def no_secrets_anywhere(
         seen.append(lambda: model)
         return model
 
+    original_structure_list = _converter.structure_list
+
+    def structure_list(records: object, cls: type, *, where: str) -> object:
+        models = original_structure_list(records, cls, where=where)
+        seen.append(lambda: models)
+        return models
+
     # Every module that builds models, under the name it imported.
     for module in (_converter, _operation, resources_base):
         monkeypatch.setattr(module, "structure", structure)
+    for module in (_converter, resources_base):
+        monkeypatch.setattr(module, "structure_list", structure_list)
 
     yield
 

@@ -79,14 +79,14 @@ class Resource:
         except ShapeError as err:
             raise _shape_error(err, reply, "GET", path) from err
 
-    async def _paginate(
+    async def _pages(
         self,
         path: str,
         params: Mapping[str, str | int],
         keys: tuple[str, ...],
         cls: type[T],
-    ) -> AsyncIterator[T]:
-        """Yields every row of a paged listing, page after page.
+    ) -> AsyncIterator[list[T]]:
+        """Yields the rows of a paged listing, one page at a time.
 
         Always asks for the largest page, and stops when ``rowCount`` rows
         have come, or, when the reply has no usable ``rowCount``, at the
@@ -99,8 +99,8 @@ class Resource:
                 path, {**params, "page": page, "pageSize": PAGE_SIZE}
             )
             rows = self._decode_rows(reply, keys, cls, path=path)
-            for row in rows:
-                yield row
+            if rows:
+                yield rows
             seen += len(rows)
 
             total = reply.get("rowCount")
@@ -111,6 +111,18 @@ class Resource:
                     return
             elif len(rows) < PAGE_SIZE:
                 return
+
+    async def _paginate(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        keys: tuple[str, ...],
+        cls: type[T],
+    ) -> AsyncIterator[T]:
+        """Yields every row of a paged listing (see :meth:`_pages`)."""
+        async for rows in self._pages(path, params, keys, cls):
+            for row in rows:
+                yield row
 
 
 def _shape_error(

@@ -11,10 +11,11 @@ import asyncio
 import builtins
 import datetime
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lightnode_aio._config import OperationKind
 from lightnode_aio._exceptions import (
+    BadRequestError,
     InvalidArgumentError,
     NotFoundError,
     UnexpectedResponseError,
@@ -35,13 +36,47 @@ from lightnode_aio.resources._changes import (
     wait_gone,
 )
 
+if TYPE_CHECKING:
+    from lightnode_aio._client import LightNode
+
 __all__ = ["InstancesResource"]
 
 _DETAIL = "/instance/detail"
 
 
+class _Seen(NamedTuple):
+    """What this client last saw of an instance, for the changes that need
+    its region, or its state before they act (see ``InstancesResource``)."""
+
+    region: str | None
+    status: InstanceStatus | str | None
+    image_id: str | None
+
+
+#: At most this many instances are remembered (about 100 bytes each).
+_SEEN_LIMIT = 100_000
+
+
 class InstancesResource(Resource):
-    """Servers: list, read, create, power, reinstall, delete."""
+    """Servers: list, read, create, power, reinstall, delete.
+
+    It remembers, for each instance it listed or read, the region, power
+    state and image. A region never changes, so a reinstall or password
+    reset of a server the client has seen needs no read before it is sent
+    (REFERENCE §3.6 and §3.8 carry the region in the request); the state is
+    only a hint, checked by the API itself.
+    """
+
+    def __init__(self, client: LightNode) -> None:
+        super().__init__(client)
+        self._seen: dict[str, _Seen] = {}
+
+    def _remember(self, server: Instance) -> Instance:
+        seen = self._seen
+        if len(seen) >= _SEEN_LIMIT and server.id not in seen:
+            del seen[next(iter(seen))]  # the oldest entry
+        seen[server.id] = _Seen(server.region, server.status, server.image_id)
+        return server
 
     # --- reads ---------------------------------------------------------------
 
@@ -62,24 +97,42 @@ class InstancesResource(Resource):
             APIError: The API refused.
             TransportError: The API could not be reached.
         """
-        return [server async for server in self.iter(region=region, zone=zone)]
+        servers: builtins.list[Instance] = []
+        listed: set[str] = set()
+        async for page in self._zone_pages(region, zone):
+            servers.extend(self._new_rows(page, listed))
+        return servers
 
     async def iter(self, *, region: str, zone: str) -> AsyncIterator[Instance]:
         """Yields every instance in one zone, fetching a page at a time.
 
         Same arguments and errors as :meth:`list`.
         """
+        listed: set[str] = set()
+        async for page in self._zone_pages(region, zone):
+            for server in self._new_rows(page, listed):
+                yield server
+
+    def _zone_pages(
+        self, region: str, zone: str
+    ) -> AsyncIterator[builtins.list[Instance]]:
         params: dict[str, str | int] = {
             "regionCode": check_code(region, "region"),
             "zoneCode": check_code(zone, "zone"),
         }
-        seen: set[str] = set()
-        async for server in self._paginate(
-            "/instance/list", params, ("instances",), Instance
-        ):
-            if server.id not in seen:
-                seen.add(server.id)
-                yield server
+        return self._pages("/instance/list", params, ("instances",), Instance)
+
+    def _new_rows(
+        self, page: builtins.list[Instance], listed: set[str]
+    ) -> builtins.list[Instance]:
+        """The rows of a page not listed before, remembered. A server that
+        moves between pages while they are read is returned once."""
+        fresh = []
+        for server in page:
+            if server.id not in listed:
+                listed.add(server.id)
+                fresh.append(self._remember(server))
+        return fresh
 
     async def list_all(
         self,
@@ -186,8 +239,10 @@ class InstancesResource(Resource):
                 method="GET",
                 path=_DETAIL,
             )
-        return self._decode(
-            reply, record, Instance, method="GET", path=_DETAIL, where=where
+        return self._remember(
+            self._decode(
+                reply, record, Instance, method="GET", path=_DETAIL, where=where
+            )
         )
 
     # --- changes ---------------------------------------------------------------
@@ -393,10 +448,12 @@ class InstancesResource(Resource):
         check_password(password)
 
         async def steps(op: Operation[Instance]) -> Instance:
-            server = await self.get(instance_id)
+            seen = self._seen.get(instance_id) or _Seen(
+                (await self.get(instance_id)).region, None, None
+            )
             body = {"ecsResourceUUID": instance_id, "password": password}
-            if server.region:
-                body["regionCode"] = server.region
+            if seen.region:
+                body["regionCode"] = seen.region
             # Setting the same password twice does no harm, so a lost reply
             # is settled by whether a reset is under way, else by resending.
             task_id = await submit_once(
@@ -450,35 +507,33 @@ class InstancesResource(Resource):
         key = check_id(ssh_key, "SSH key", "ssh_key") if ssh_key is not None else None
 
         async def steps(op: Operation[Instance]) -> Instance:
-            server = await self.get(instance_id)
-            if stop_first and server.status != InstanceStatus.STOPPED:
-                stop = self.stop(instance_id, deadline=op.deadline)
-                server = await stop.run_within(op)
+            # A server this client has not seen is read first: its region
+            # goes into the request. A server it has seen is taken as last
+            # seen; if it was running after all, the API refuses (REFERENCE
+            # §3.8) and the server is then read, stopped and sent again.
+            seen, fresh = self._seen.get(instance_id), False
+            if seen is None:
+                seen, fresh = self._as_seen(await self.get(instance_id)), True
+            if stop_first and seen.status != InstanceStatus.STOPPED:
+                seen, fresh = await self._stopped(op, instance_id), True
             body: dict[str, Any] = {
                 "ecsResourceUUID": instance_id,
                 "imageResourceUUID": image,
                 "password": password,
                 "sshKeyResourceUUID": key,
             }
-            if server.region:
-                body["regionCode"] = server.region
-
-            async def took_effect() -> bool:
-                # Busy means under way. Idle, it took effect only if the
-                # server changed since it was read above: a reinstall boots
-                # it again, or puts the new image on it.
-                now = await self.get(instance_id)
-                return now.is_busy or (
-                    now.status != server.status or now.image_id != server.image_id
-                )
-
-            task_id = await submit_once(
-                op,
-                "/instance/reinstallSystem",
-                body,
-                took_effect=took_effect,
-                secrets=(password,),
-            )
+            if seen.region:
+                body["regionCode"] = seen.region
+            try:
+                task_id = await self._send_reinstall(op, body, seen)
+            except BadRequestError:
+                if fresh or not stop_first:
+                    raise
+                server = await self.get(instance_id)
+                if server.status == InstanceStatus.STOPPED and not server.is_busy:
+                    raise  # refused for another reason than running
+                seen = await self._stopped(op, instance_id)
+                task_id = await self._send_reinstall(op, body, seen)
             if task_id is not None:
                 await op.wait_for_task(task_id)
             return await read_back(self, instance_id)
@@ -486,6 +541,45 @@ class InstancesResource(Resource):
         return self._operation("reinstall", instance_id, deadline, steps)
 
     # --- shared by the changes ---------------------------------------------
+
+    @staticmethod
+    def _as_seen(server: Instance) -> _Seen:
+        return _Seen(server.region, server.status, server.image_id)
+
+    async def _stopped(self, op: Operation[Any], instance_id: str) -> _Seen:
+        """Stops the instance as a step of ``op``, within its deadline. An
+        instance that turns out to be stopped already (the API refuses the
+        stop) is fine as it is."""
+        stop = self.stop(instance_id, deadline=op.deadline)
+        try:
+            return self._as_seen(await stop.run_within(op))
+        except BadRequestError:
+            server = await self.get(instance_id)
+            if server.status != InstanceStatus.STOPPED or server.is_busy:
+                raise
+            return self._as_seen(server)
+
+    async def _send_reinstall(
+        self, op: Operation[Any], body: dict[str, Any], before: _Seen
+    ) -> str | None:
+        instance_id = body["ecsResourceUUID"]
+
+        async def took_effect() -> bool:
+            # Busy means under way. Idle, it took effect only if the server
+            # changed since it was last seen: a reinstall boots it again, or
+            # puts another image on it.
+            now = await self.get(instance_id)
+            return now.is_busy or (
+                now.status != before.status or now.image_id != before.image_id
+            )
+
+        return await submit_once(
+            op,
+            "/instance/reinstallSystem",
+            body,
+            took_effect=took_effect,
+            secrets=(body["password"],),
+        )
 
     def _power(
         self,

@@ -321,3 +321,82 @@ async def test_create_needs_a_way_to_log_in(ln: LightNode, fake: FakeLightNode) 
 
     with pytest.raises(InvalidArgumentError, match="password or an ssh_key"):
         ln.instances.create(**args)
+
+
+# --- what the client remembers of listed servers -----------------------------
+
+
+def _paths_before(fake: FakeLightNode, path: str) -> list[str]:
+    """The paths requested before the first request to ``path``."""
+    paths = [r.path for r in fake.requests]
+    return paths[: paths.index(path)]
+
+
+async def test_a_listed_server_is_reinstalled_without_a_read_first(
+    ln: LightNode, fake: FakeLightNode
+) -> None:
+    fake.add_instance(
+        region="tr-ist-1", zone="tr-ist-1-a", name="idle-1", status="STOPPED"
+    )
+    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
+    server = next(s for s in listed if s.status == "STOPPED")
+    fake.reset_log()
+
+    await ln.instances.reinstall(
+        server.id, image=_image(fake, "tr-ist-1"), password=PASSWORD
+    )
+
+    assert _paths_before(fake, "/instance/reinstallSystem") == []
+    [sent] = [r for r in fake.requests if r.path == "/instance/reinstallSystem"]
+    assert sent.json["regionCode"] == "tr-ist-1"
+
+
+async def test_a_listed_server_started_since_is_stopped_when_the_api_refuses(
+    ln: LightNode, fake: FakeLightNode
+) -> None:
+    fake.add_instance(
+        region="tr-ist-1", zone="tr-ist-1-a", name="idle-1", status="STOPPED"
+    )
+    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
+    server = next(s for s in listed if s.status == "STOPPED")
+    await ln.instances.start(server.id)  # behind the listing's back
+    ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
+        status="STOPPED"
+    )
+    image = _image(fake, "tr-ist-1")
+
+    reinstalled = await ln.instances.reinstall(
+        server.id, image=image, password=PASSWORD
+    )
+
+    assert reinstalled.image_id == image
+    assert fake.effects[-2:] == [("stop", server.id), ("reinstall", server.id)]
+
+
+async def test_a_listed_server_stopped_since_is_reinstalled_as_it_is(
+    ln: LightNode, fake: FakeLightNode
+) -> None:
+    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
+    server = next(s for s in listed if s.status == "STARTED")
+    await ln.instances.stop(server.id)
+    ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
+        status="STARTED"
+    )
+    image = _image(fake, "tr-ist-1")
+
+    await ln.instances.reinstall(server.id, image=image, password=PASSWORD)
+
+    assert fake.effects[-2:] == [("stop", server.id), ("reinstall", server.id)]
+    assert fake.submissions[("stop", server.id)] == 1  # the refused one never took
+
+
+async def test_a_listed_servers_password_is_reset_without_a_read_first(
+    ln: LightNode, fake: FakeLightNode
+) -> None:
+    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
+    fake.reset_log()
+
+    await ln.instances.reset_password(listed[0].id, password=OTHER_PASSWORD)
+
+    assert _paths_before(fake, "/instance/modifyInstancePassword") == []
+    assert fake.check_password(listed[0].id, OTHER_PASSWORD)
