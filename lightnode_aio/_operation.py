@@ -12,10 +12,9 @@ The poller keeps one watch per task id, however many operations or
 per round. Rounds are per task: the first question comes after a short
 interval so quick tasks are seen quickly, and the interval then grows to a
 cap (``PollPolicy``). Its questions go through the same transport as every
-call, so they share the client's limits; a fixed number of poll workers
-(half the in-flight limit) keeps a large fleet's polls from crowding out
-other calls, and the transport's first-come pacing keeps other calls from
-crowding out polls.
+call, so they share the client's limits: a fixed number of poll workers
+(half the in-flight limit) ask, in the transport's "poll" lane, which takes
+turns with the calls' lane, so neither can crowd out the other.
 """
 
 from __future__ import annotations
@@ -375,13 +374,12 @@ def _retrieve(runner: asyncio.Task[Any]) -> None:
 class _Watch:
     """One watched task: who waits for it, and when to ask next."""
 
-    __slots__ = ("due", "interval", "polls", "task_id", "waiters")
+    __slots__ = ("due", "interval", "task_id", "waiters")
 
     def __init__(self, task_id: str, interval: float, due: float) -> None:
         self.task_id = task_id
         self.interval = interval
         self.due = due
-        self.polls = 0
         self.waiters: list[asyncio.Future[Task]] = []
 
 
@@ -413,11 +411,6 @@ class TaskPoller:
     def watching(self) -> int:
         """How many distinct tasks are being waited for."""
         return len(self._watches)
-
-    def polls_of(self, task_id: str) -> int:
-        """How many times the poller asked about a task still watched."""
-        watch = self._watches.get(task_id)
-        return watch.polls if watch else 0
 
     async def wait(self, task_id: str) -> Task:
         """Waits until the task finishes and returns its final record.
@@ -550,7 +543,6 @@ class TaskPoller:
                 self._push(watch)
 
     async def _poll(self, watch: _Watch) -> None:
-        watch.polls += 1
         path = "/asynctask/getResult"
         try:
             reply = await self._transport.request(
