@@ -1,8 +1,10 @@
 """``ln.instances``: cloud servers, read and changed (REFERENCE §3.1 to §3.9).
 
-Reads return models. Every change returns an :class:`Operation` at once and
-sends nothing until it is awaited or started; the steps each kind of change
-takes once started are the ``_*_steps`` coroutines at the end of this file.
+Reads return models. Every change checks its arguments at once, then returns
+an :class:`Operation` that sends nothing until it is awaited or started. Each
+change method defines what happens once it starts as an inner ``steps``
+coroutine; the steps they share (sending a change exactly once, reading the
+instance back) are in ``_changes.py``.
 """
 
 from __future__ import annotations
