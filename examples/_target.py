@@ -16,15 +16,15 @@ from lightnode_aio.testing import FakeLightNode
 
 
 @asynccontextmanager
-async def open_client(**options: object) -> AsyncIterator[LightNode]:
+async def open_client() -> AsyncIterator[LightNode]:
     """Opens a client on the real API when a token is set, else on a fake."""
     if os.environ.get("LIGHTNODE_TOKEN"):
-        async with LightNode(**options) as client:  # type: ignore[arg-type]
+        async with LightNode() as client:
             yield client
         return
     print("LIGHTNODE_TOKEN is not set: using the built-in fake LightNode API.\n")
     async with (
         FakeLightNode(task_duration=1.5) as fake,
-        LightNode(fake.token, base_url=fake.url, **options) as client,  # type: ignore[arg-type]
+        LightNode(fake.token, base_url=fake.url) as client,
     ):
         yield client

@@ -273,8 +273,8 @@ def _fast_structure_fn(cls: Any, converter: cattrs.Converter) -> Any:
         )
         arguments.append(f"{field.name}={value}")
     lines.append(f"    return cls({', '.join(arguments)})")
-    source = "\n".join(lines)
-    exec(compile(source, f"<structure {cls.__name__}>", "exec"), namespace)  # noqa: S102
+    code = compile("\n".join(lines), f"<structure {cls.__name__}>", "exec")
+    exec(code, namespace)  # noqa: S102 (the code above, made from the model)
     return namespace["structure"]
 
 

@@ -44,9 +44,7 @@ async def test_polling_cannot_starve_a_call(fake: FakeLightNode) -> None:
         started = asyncio.get_running_loop().time()
         await client.regions.list()
         took = asyncio.get_running_loop().time() - started
-        for op in waiting:
-            op._runner.cancel()  # type: ignore[union-attr]
-        await asyncio.gather(*(op._runner for op in waiting), return_exceptions=True)  # type: ignore[union-attr]
+        # Closing the client ends the forty operations still waiting.
 
     # Fair turns: the call waits for about one poll, not for all forty.
     assert took < 0.25
@@ -62,8 +60,6 @@ async def test_a_burst_of_calls_cannot_starve_polling(fake: FakeLightNode) -> No
         task_id = await op.submitted()
         fake.reset_log()
         await asyncio.gather(*(client.regions.list() for _ in range(100)))
-        op._runner.cancel()  # type: ignore[union-attr]
-        await asyncio.gather(op._runner, return_exceptions=True)  # type: ignore[union-attr]
 
     polls = [
         r.time
