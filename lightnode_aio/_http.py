@@ -556,7 +556,7 @@ def _decode(
                 path=call.path,
                 request_id=_request_id(headers),
             )
-        if payload.get("success") is False or payload.get("code", 0) not in _OK_CODES:
+        if _reports_failure(payload):
             raise _api_error(call, status, payload, headers, token)
         return payload
 
@@ -572,6 +572,18 @@ def _decode(
     if not isinstance(payload, dict):
         payload = {"message": _describe_body(raw, headers)}
     raise _api_error(call, status, payload, headers, token)
+
+
+def _reports_failure(payload: Mapping[str, Any]) -> bool:
+    """Whether a 2xx body says the request failed (REFERENCE §1.5):
+    ``success: false``, or a number or name in ``code`` that is not an OK
+    value. A ``code`` of any other kind says nothing we can read."""
+    if payload.get("success") is False:
+        return True
+    code = payload.get("code")
+    if isinstance(code, bool) or not isinstance(code, int | str):
+        return False
+    return code not in _OK_CODES
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:

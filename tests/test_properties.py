@@ -47,6 +47,9 @@ json_values = st.recursive(
 )
 
 API_KEYS = [
+    "code",
+    "success",
+    "message",
     "ecsResourceUUID",
     "instanceName",
     "ecsStatus",
