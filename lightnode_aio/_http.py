@@ -270,6 +270,13 @@ class Transport:
                 status = response.status
                 raw = await response.read()
                 headers = response.headers
+        except RuntimeError as err:
+            if not session.closed:
+                raise
+            # Only a caller's session can be closed under us.
+            raise ClientClosedError(
+                "the aiohttp session given to this LightNode client was closed"
+            ) from err
         except aiohttp.ClientError as err:
             # A ClientResponseError's repr shows the request's headers, the
             # token among them, so it is not kept as the cause.

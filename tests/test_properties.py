@@ -14,6 +14,7 @@ from lightnode_aio import (
     APIError,
     Image,
     Instance,
+    LightNodeError,
     Package,
     Region,
     SecurityGroup,
@@ -192,3 +193,67 @@ def test_the_fast_path_agrees_with_cattrs_detailed_path(
 
     if got is not None:  # the fast path may refuse more; never differ
         assert got == expected
+
+
+def _resource_calls() -> list[tuple[str, Any]]:
+    """Each read of the SDK, as a function of a client."""
+    return [
+        ("regions.list", lambda ln: ln.regions.list()),
+        ("packages.list", lambda ln: ln.packages.list()),
+        ("images.list", lambda ln: ln.images.list()),
+        ("ssh_keys.list", lambda ln: ln.ssh_keys.list()),
+        ("security_groups.list", lambda ln: ln.security_groups.list()),
+        ("instances.list", lambda ln: ln.instances.list(region="r-1", zone="r-1-a")),
+        ("instances.get", lambda ln: ln.instances.get("ecs-abc")),
+        ("tasks.get", lambda ln: ln.tasks.get("task1")),
+    ]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    reply=st.dictionaries(
+        st.sampled_from(
+            [
+                "regions",
+                "packages",
+                "images",
+                "sshKeys",
+                "firewalls",
+                "instances",
+                "instance",
+                "asyncTaskInfo",
+                "rowCount",
+                "ecsResourceUUID",
+                "data",
+            ]
+        ),
+        json_values | st.lists(records, max_size=3) | records,
+        max_size=4,
+    ),
+    call=st.sampled_from(_resource_calls()),
+)
+def test_any_reply_to_a_read_gives_models_or_an_sdk_error(
+    reply: dict[str, Any], call: tuple[str, Any]
+) -> None:
+    # A pure mapping test: the transport is replaced by one that answers
+    # every request with the generated reply, so only the resources' reading
+    # of replies is exercised.
+    import asyncio
+
+    from lightnode_aio import LightNode
+
+    async def run() -> None:
+        async with LightNode(
+            "token-for-properties", base_url="http://127.0.0.1:9"
+        ) as ln:
+
+            async def answer(*args: Any, **kwargs: Any) -> dict[str, Any]:
+                return reply
+
+            ln._transport.request = answer  # type: ignore[method-assign]
+            try:
+                await call[1](ln)
+            except LightNodeError as error:
+                assert str(error)
+
+    asyncio.run(run())
