@@ -218,3 +218,15 @@ def fake_url_and_token() -> object:
     assert isinstance(event, asyncio.Event)
     loop.call_soon_threadsafe(event.set)
     thread.join(10)
+
+
+async def test_a_callers_session_closed_under_the_client_is_reported(
+    fake: FakeLightNode,
+) -> None:
+    session = aiohttp.ClientSession()
+    client = make_client(fake, session=session)
+    await session.close()
+
+    with pytest.raises(ClientClosedError, match="session given to this LightNode"):
+        await client.regions.list()
+    await client.close()
