@@ -33,6 +33,7 @@ from tests.conftest import (
     TOKEN,
     make_client,
 )
+from tests.support import image_in, pick
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "fastapi_app.py"
 
@@ -50,22 +51,6 @@ def _load_example(name: str = "fastapi_app_example") -> ModuleType:
 
 
 example = _load_example()
-
-
-def _pick(fake: FakeLightNode, status: str) -> str:
-    return next(
-        i
-        for i, r in fake.instances.items()
-        if r["ecsStatus"] == status and r["ecsPendingStatus"] == "NONE"
-    )
-
-
-def _image(fake: FakeLightNode, region: str) -> str:
-    return next(
-        str(image["imageResourceUUID"])
-        for image in fake.images
-        if image["regionCode"] == region and image["imageType"] == "System"
-    )
 
 
 def _no_retries(fake: FakeLightNode) -> LightNode:
@@ -155,7 +140,7 @@ async def test_servers_need_both_region_and_zone_or_neither(
 
 
 async def test_one_server(http: httpx.AsyncClient, fake: FakeLightNode) -> None:
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
     record = fake.instances[instance_id]
 
     answer = await http.get(f"/servers/{instance_id}")
@@ -176,8 +161,8 @@ async def test_reinstall_answers_202_at_once_then_its_task_finishes(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 0.5  # long enough to see the answer come first
-    instance_id = _pick(fake, "STOPPED")
-    image = _image(fake, fake.instances[instance_id]["regionCode"])
+    instance_id = pick(fake, "STOPPED")
+    image = image_in(fake, fake.instances[instance_id]["regionCode"])
 
     answer = await http.post(
         f"/servers/{instance_id}/reinstall",
@@ -211,7 +196,7 @@ async def test_reinstall_answers_202_at_once_then_its_task_finishes(
 async def test_power_change_answers_202_and_takes_effect(
     http: httpx.AsyncClient, fake: FakeLightNode, action: str, before: str, after: str
 ) -> None:
-    instance_id = _pick(fake, before)
+    instance_id = pick(fake, before)
 
     answer = await http.post(f"/servers/{instance_id}/{action}")
 
@@ -229,7 +214,7 @@ async def test_a_change_whose_reply_was_lost_is_still_202(
 ) -> None:
     # The stop acts, then its reply is lost; the SDK finds it under way by
     # reading the server, so the change was accepted, with no task id.
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
     fake.inject(Fault.drop_after(), path="/instance/stop")
 
     answer = await http.post(f"/servers/{instance_id}/stop")
@@ -243,7 +228,7 @@ async def test_a_change_whose_reply_was_lost_is_still_202(
 async def test_a_forced_stop_is_sent_as_one(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     answer = await http.post(f"/servers/{instance_id}/stop", params={"force": "true"})
 
@@ -256,7 +241,7 @@ async def test_closing_the_app_ends_a_change_still_running(
     app: FastAPI, fake: FakeLightNode, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake.task_duration = 30  # far longer than the test
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     async with _running(app) as http:
         client: LightNode = app.state.lightnode
@@ -299,8 +284,8 @@ async def test_a_malformed_server_id_is_422(http: httpx.AsyncClient) -> None:
 async def test_a_bad_password_is_422_and_never_echoed(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STOPPED")
-    image = _image(fake, fake.instances[instance_id]["regionCode"])
+    instance_id = pick(fake, "STOPPED")
+    image = image_in(fake, fake.instances[instance_id]["regionCode"])
     weak = "weakpass"
 
     answer = await http.post(
@@ -316,7 +301,7 @@ async def test_a_bad_password_is_422_and_never_echoed(
 async def test_an_invalid_body_is_422_and_never_echoes_the_password(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STOPPED")
+    instance_id = pick(fake, "STOPPED")
 
     answer = await http.post(
         f"/servers/{instance_id}/reinstall", json={"password": PASSWORD}
@@ -333,7 +318,7 @@ async def test_an_invalid_body_is_422_and_never_echoes_the_password(
 async def test_a_refusal_by_the_api_is_400(
     http: httpx.AsyncClient, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     answer = await http.post(f"/servers/{instance_id}/start")
 
@@ -377,7 +362,7 @@ async def test_trouble_with_the_api_is_5xx(
     fake: FakeLightNode, fault: Fault, status: int, error: str
 ) -> None:
     app = _create_app(lambda: _no_retries(fake))
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
     fake.inject(fault, path="/instance/detail", times=None)
 
     async with _running(app) as http:

@@ -9,33 +9,13 @@ from lightnode_aio import InvalidArgumentError, LightNode, TaskFailedError, flee
 from lightnode_aio.fleet import EventKind, FleetEvent
 from lightnode_aio.testing import FakeLightNode
 from tests.conftest import PASSWORD
-
-ZONE = {"region": "tr-ist-1", "zone": "tr-ist-1-a"}
-
-
-def _fleet(fake: FakeLightNode, count: int, status: str = "STOPPED") -> list[str]:
-    return [
-        fake.add_instance(**ZONE, name=f"f-{n:03}", status=status)["ecsResourceUUID"]
-        for n in range(count)
-    ]
-
-
-def _package(fake: FakeLightNode) -> str:
-    return next(
-        p["packageCode"] for p in fake.packages if p["zoneCode"] == ZONE["zone"]
-    )
-
-
-def _image(fake: FakeLightNode) -> str:
-    return next(
-        i["imageResourceUUID"] for i in fake.images if i["regionCode"] == ZONE["region"]
-    )
+from tests.support import ZONE, add_fleet, image_in, package_in
 
 
 async def test_run_succeeds_for_every_server_within_the_limit(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    ids = _fleet(fake, 12)
+    ids = add_fleet(fake, 12)
     fake.task_duration = 0.1
     events: list[FleetEvent] = []
 
@@ -64,7 +44,7 @@ def _overlap(fake: FakeLightNode, kind: str) -> list[int]:
 async def test_partial_failure_is_reported_per_server(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    ids = _fleet(fake, 5)
+    ids = add_fleet(fake, 5)
     fake.plan_task("start", outcome="FAIL", message="host down")
 
     result = await fleet.map(lambda i: ln.instances.start(i), ids, concurrency=1)
@@ -80,7 +60,7 @@ async def test_partial_failure_is_reported_per_server(
 async def test_an_item_whose_operation_cannot_be_made_fails_alone(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    ids = [*_fleet(fake, 2), "not-an-id"]
+    ids = [*add_fleet(fake, 2), "not-an-id"]
 
     result = await fleet.map(ln.instances.start, ids)
 
@@ -92,7 +72,7 @@ async def test_an_item_whose_operation_cannot_be_made_fails_alone(
 async def test_stop_submitting_after_n_failures(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    ids = _fleet(fake, 6)
+    ids = add_fleet(fake, 6)
     for _ in range(2):
         fake.plan_task("start", outcome="FAIL")
 
@@ -106,7 +86,7 @@ async def test_stop_submitting_after_n_failures(
 async def test_a_timed_out_operation_is_unknown_with_its_task_id(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    [instance_id] = _fleet(fake, 1)
+    [instance_id] = add_fleet(fake, 1)
     fake.task_duration = 5
 
     result = await fleet.run([ln.instances.start(instance_id, deadline=0.2)])
@@ -121,7 +101,7 @@ async def test_cleanup_deletes_what_failed_creates_left(
 ) -> None:
     fake.plan_task("create", outcome="SUCCESS")
     fake.plan_task("create", outcome="FAIL")
-    args = {"package": _package(fake), "image": _image(fake), "password": PASSWORD}
+    args = {"package": package_in(fake), "image": image_in(fake), "password": PASSWORD}
     names = ["new-1", "new-2"]
 
     result = await fleet.map(
@@ -144,7 +124,7 @@ async def test_cleanup_all_leaves_nothing_of_a_batch_that_went_wrong(
     fake.plan_task("create", outcome="SUCCESS")
     fake.plan_task("create", outcome="CANCEL")
     before = set(fake.instances)
-    args = {"package": _package(fake), "image": _image(fake), "password": PASSWORD}
+    args = {"package": package_in(fake), "image": image_in(fake), "password": PASSWORD}
 
     result = await fleet.map(
         lambda name: ln.instances.create(name=name, **ZONE, **args),
@@ -171,7 +151,7 @@ async def test_bad_options_are_refused(
 async def test_a_broken_progress_callback_does_not_stop_the_fleet(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    ids = _fleet(fake, 2)
+    ids = add_fleet(fake, 2)
 
     def explode(event: FleetEvent) -> None:
         raise RuntimeError("progress bar broke")

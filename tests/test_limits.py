@@ -9,16 +9,9 @@ import asyncio
 from lightnode_aio import LightNode, Limits, PollPolicy, RetryPolicy
 from lightnode_aio.testing import FakeLightNode, Fault
 from tests.conftest import PASSWORD, make_client
+from tests.support import add_fleet, image_in
 
-ZONE = {"region": "tr-ist-1", "zone": "tr-ist-1-a"}
 EAGER = PollPolicy(first_interval=0.01, factor=1.0, max_interval=0.01)
-
-
-def _fleet(fake: FakeLightNode, count: int, status: str = "STOPPED") -> list[str]:
-    return [
-        fake.add_instance(**ZONE, name=f"l-{n:03}", status=status)["ecsResourceUUID"]
-        for n in range(count)
-    ]
 
 
 async def test_the_configured_rate_is_never_exceeded(fake: FakeLightNode) -> None:
@@ -33,7 +26,7 @@ async def test_the_configured_rate_is_never_exceeded(fake: FakeLightNode) -> Non
 
 
 async def test_polling_cannot_starve_a_call(fake: FakeLightNode) -> None:
-    busy = _fleet(fake, 40)
+    busy = add_fleet(fake, 40, prefix="l")
     fake.task_duration = 30
     limits = Limits(max_in_flight=8, requests_per_second=100)
 
@@ -51,7 +44,7 @@ async def test_polling_cannot_starve_a_call(fake: FakeLightNode) -> None:
 
 
 async def test_a_burst_of_calls_cannot_starve_polling(fake: FakeLightNode) -> None:
-    [watched] = _fleet(fake, 1)
+    [watched] = add_fleet(fake, 1, prefix="l")
     fake.task_duration = 30
     limits = Limits(max_in_flight=4, requests_per_second=50)
 
@@ -75,10 +68,8 @@ async def test_a_burst_of_calls_cannot_starve_polling(fake: FakeLightNode) -> No
 async def test_a_fleet_gets_through_429_on_every_third_request(
     fake: FakeLightNode,
 ) -> None:
-    fleet = _fleet(fake, 200)
-    image = next(
-        i["imageResourceUUID"] for i in fake.images if i["regionCode"] == ZONE["region"]
-    )
+    fleet = add_fleet(fake, 200, prefix="l")
+    image = image_in(fake)
     fake.task_duration = 0.2
     fake.inject(Fault.status(429), times=None, every=3)
     limits = Limits(max_in_flight=32, requests_per_second=2000)

@@ -18,10 +18,7 @@ from lightnode_aio import (
 )
 from lightnode_aio.testing import FakeLightNode
 from tests.conftest import FAST_POLLING, PASSWORD, make_client
-
-
-def _stopped(fake: FakeLightNode) -> str:
-    return next(i for i, r in fake.instances.items() if r["ecsStatus"] == "STOPPED")
+from tests.support import pick
 
 
 def _poll_times(fake: FakeLightNode, task_id: str) -> list[float]:
@@ -59,7 +56,7 @@ def max_polls(policy: PollPolicy, duration: float) -> int:
 async def test_nothing_is_sent_until_awaited(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    op = ln.instances.start(_stopped(fake))
+    op = ln.instances.start(pick(fake, "STOPPED"))
     await asyncio.sleep(0.05)
 
     assert op.state == OperationState.NOT_SENT
@@ -71,7 +68,7 @@ async def test_state_task_id_and_instance_id_as_it_runs(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 0.2
-    instance_id = _stopped(fake)
+    instance_id = pick(fake, "STOPPED")
     op = ln.instances.start(instance_id)
 
     task_id = await op.submitted()
@@ -87,7 +84,7 @@ async def test_state_task_id_and_instance_id_as_it_runs(
 
 
 async def test_awaiting_twice_runs_once(ln: LightNode, fake: FakeLightNode) -> None:
-    instance_id = _stopped(fake)
+    instance_id = pick(fake, "STOPPED")
     op = ln.instances.start(instance_id)
 
     first, second = await asyncio.gather(op, op)
@@ -101,7 +98,7 @@ async def test_awaiters_of_one_task_share_one_poll_per_round(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 0.4
-    op = ln.instances.start(_stopped(fake))
+    op = ln.instances.start(pick(fake, "STOPPED"))
     task_id = await op.submitted()
 
     await asyncio.gather(op, op, ln.tasks.wait(task_id), ln.tasks.wait(task_id))
@@ -123,7 +120,7 @@ async def test_the_deadline_raises_task_timeout_with_the_task_id(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 5
-    op = ln.instances.start(_stopped(fake), deadline=0.2)
+    op = ln.instances.start(pick(fake, "STOPPED"), deadline=0.2)
 
     with pytest.raises(TaskTimeoutError) as caught:
         await op
@@ -139,7 +136,7 @@ async def test_the_client_deadline_applies_per_kind(fake: FakeLightNode) -> None
 
     fake.task_duration = 5
     async with make_client(fake, deadlines=Deadlines(start=0.2)) as client:
-        op = client.instances.start(_stopped(fake))
+        op = client.instances.start(pick(fake, "STOPPED"))
         with pytest.raises(TaskTimeoutError):
             await op
 
@@ -150,7 +147,7 @@ async def test_cancelling_stops_polling_and_leaves_no_task(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 5
-    op = ln.instances.start(_stopped(fake))
+    op = ln.instances.start(pick(fake, "STOPPED"))
     waiter = asyncio.ensure_future(op)
     task_id = await op.submitted()
     await asyncio.sleep(0.1)
@@ -173,7 +170,7 @@ async def test_closing_the_client_ends_running_operations_clearly(
 ) -> None:
     fake.task_duration = 5
     client = make_client(fake)
-    op = client.instances.start(_stopped(fake)).start()
+    op = client.instances.start(pick(fake, "STOPPED")).start()
     task_id = await op.submitted()
 
     await client.close()

@@ -15,36 +15,19 @@ from lightnode_aio import (
 )
 from lightnode_aio.testing import FakeLightNode
 from tests.conftest import OTHER_PASSWORD, PASSWORD
+from tests.support import image_in, package_in, pick
 
 SHAPES = ["nested", "flat"]
 
 
-def _pick(fake: FakeLightNode, status: str) -> str:
-    return next(
-        i
-        for i, r in fake.instances.items()
-        if r["ecsStatus"] == status and r["ecsPendingStatus"] == "NONE"
-    )
-
-
-def _image(fake: FakeLightNode, region: str) -> str:
-    return next(
-        image["imageResourceUUID"]
-        for image in fake.images
-        if image["regionCode"] == region and image["imageType"] == "System"
-    )
-
-
 def _create_args(fake: FakeLightNode, name: str = "web-new-1") -> dict[str, str]:
-    package = next(
-        p["packageCode"] for p in fake.packages if p["zoneCode"] == "tr-ist-1-a"
-    )
+    package = package_in(fake)
     return {
         "name": name,
         "region": "tr-ist-1",
         "zone": "tr-ist-1-a",
         "package": package,
-        "image": _image(fake, "tr-ist-1"),
+        "image": image_in(fake, "tr-ist-1"),
         "password": PASSWORD,
     }
 
@@ -99,7 +82,7 @@ async def test_delete_removes_the_instance(
     ln: LightNode, fake: FakeLightNode, shape: str
 ) -> None:
     fake.reply_shapes["delete"] = shape
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     result = await ln.instances.delete(instance_id)
 
@@ -126,7 +109,7 @@ async def test_power_operations_confirm_the_new_state(
     after: InstanceStatus,
 ) -> None:
     fake.reply_shapes[kind] = shape
-    instance_id = _pick(fake, before)
+    instance_id = pick(fake, before)
 
     server = await getattr(ln.instances, kind)(instance_id)
 
@@ -137,7 +120,7 @@ async def test_power_operations_confirm_the_new_state(
 
 
 async def test_a_forced_stop_says_so(ln: LightNode, fake: FakeLightNode) -> None:
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     await ln.instances.stop(instance_id, force=True)
 
@@ -150,7 +133,7 @@ async def test_reset_password_sets_it(
     ln: LightNode, fake: FakeLightNode, shape: str
 ) -> None:
     fake.reply_shapes["reset_password"] = shape
-    instance_id = _pick(fake, "STARTED")
+    instance_id = pick(fake, "STARTED")
 
     server = await ln.instances.reset_password(instance_id, password=OTHER_PASSWORD)
 
@@ -165,9 +148,9 @@ async def test_reinstall_of_a_stopped_server(
     ln: LightNode, fake: FakeLightNode, shape: str
 ) -> None:
     fake.reply_shapes["reinstall"] = shape
-    instance_id = _pick(fake, "STOPPED")
+    instance_id = pick(fake, "STOPPED")
     region = fake.instances[instance_id]["regionCode"]
-    image = _image(fake, region)
+    image = image_in(fake, region)
 
     server = await ln.instances.reinstall(instance_id, image=image, password=PASSWORD)
 
@@ -179,8 +162,8 @@ async def test_reinstall_of_a_stopped_server(
 async def test_reinstall_of_a_running_server_stops_it_first(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STARTED")
-    image = _image(fake, fake.instances[instance_id]["regionCode"])
+    instance_id = pick(fake, "STARTED")
+    image = image_in(fake, fake.instances[instance_id]["regionCode"])
 
     op = ln.instances.reinstall(instance_id, image=image, password=PASSWORD)
     server = await op
@@ -194,8 +177,8 @@ async def test_reinstall_of_a_running_server_stops_it_first(
 async def test_reinstall_without_stopping_is_refused_by_the_api(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STARTED")
-    image = _image(fake, fake.instances[instance_id]["regionCode"])
+    instance_id = pick(fake, "STARTED")
+    image = image_in(fake, fake.instances[instance_id]["regionCode"])
 
     with pytest.raises(BadRequestError) as caught:
         await ln.instances.reinstall(
@@ -210,9 +193,9 @@ async def test_reinstall_without_stopping_is_refused_by_the_api(
 async def test_a_task_that_fails_raises_task_failed(
     ln: LightNode, fake: FakeLightNode, outcome: str
 ) -> None:
-    instance_id = _pick(fake, "STOPPED")
+    instance_id = pick(fake, "STOPPED")
     fake.plan_task("reinstall", outcome=outcome, message="disk error")
-    image = _image(fake, fake.instances[instance_id]["regionCode"])
+    image = image_in(fake, fake.instances[instance_id]["regionCode"])
 
     op = ln.instances.reinstall(instance_id, image=image, password=PASSWORD)
     with pytest.raises(TaskFailedError) as caught:
@@ -229,7 +212,7 @@ async def test_a_task_that_fails_raises_task_failed(
 async def test_retry_phases_are_still_running(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    instance_id = _pick(fake, "STOPPED")
+    instance_id = pick(fake, "STOPPED")
     fake.plan_task("start", duration=0.3, retry_phases=2)
 
     op = ln.instances.start(instance_id)
@@ -259,7 +242,7 @@ async def test_retry_phases_are_still_running(
 async def test_a_password_outside_the_rules_is_refused_unseen(
     ln: LightNode, fake: FakeLightNode, password: str, rule: str
 ) -> None:
-    instance_id = _pick(fake, "STOPPED")
+    instance_id = pick(fake, "STOPPED")
 
     with pytest.raises(InvalidArgumentError) as caught:
         ln.instances.reset_password(instance_id, password=password)
@@ -343,7 +326,7 @@ async def test_a_listed_server_is_reinstalled_without_a_read_first(
     fake.reset_log()
 
     await ln.instances.reinstall(
-        server.id, image=_image(fake, "tr-ist-1"), password=PASSWORD
+        server.id, image=image_in(fake, "tr-ist-1"), password=PASSWORD
     )
 
     assert _paths_before(fake, "/instance/reinstallSystem") == []
@@ -363,7 +346,7 @@ async def test_a_listed_server_started_since_is_stopped_when_the_api_refuses(
     ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
         status="STOPPED"
     )
-    image = _image(fake, "tr-ist-1")
+    image = image_in(fake, "tr-ist-1")
 
     reinstalled = await ln.instances.reinstall(
         server.id, image=image, password=PASSWORD
@@ -382,7 +365,7 @@ async def test_a_listed_server_stopped_since_is_reinstalled_as_it_is(
     ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
         status="STARTED"
     )
-    image = _image(fake, "tr-ist-1")
+    image = image_in(fake, "tr-ist-1")
 
     await ln.instances.reinstall(server.id, image=image, password=PASSWORD)
 

@@ -14,17 +14,14 @@ from lightnode_aio import (
     TaskTimeoutError,
 )
 from lightnode_aio.testing import FakeLightNode
-
-
-def _stopped(fake: FakeLightNode) -> str:
-    return next(i for i, r in fake.instances.items() if r["ecsStatus"] == "STOPPED")
+from tests.support import pick
 
 
 async def test_get_reads_a_running_then_finished_task(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 0.2
-    op = ln.instances.start(_stopped(fake))
+    op = ln.instances.start(pick(fake, "STOPPED"))
     task_id = await op.submitted()
 
     running = await ln.tasks.get(task_id)
@@ -51,7 +48,7 @@ async def test_wait_resumes_from_the_task_id_alone(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.task_duration = 0.3
-    op = ln.instances.start(_stopped(fake), deadline=0.1)
+    op = ln.instances.start(pick(fake, "STOPPED"), deadline=0.1)
     with pytest.raises(TaskTimeoutError) as caught:
         await op
     task_id = caught.value.task_id
@@ -67,7 +64,7 @@ async def test_wait_raises_when_the_task_failed(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
     fake.plan_task("start", outcome="CANCEL", message="cancelled by support")
-    op = ln.instances.start(_stopped(fake))
+    op = ln.instances.start(pick(fake, "STOPPED"))
     task_id = await op.submitted()
 
     with pytest.raises(TaskFailedError) as caught:
@@ -81,7 +78,7 @@ async def test_wait_raises_when_the_task_failed(
 
 async def test_wait_has_a_deadline(ln: LightNode, fake: FakeLightNode) -> None:
     fake.task_duration = 5
-    op = ln.instances.start(_stopped(fake), deadline=30)
+    op = ln.instances.start(pick(fake, "STOPPED"), deadline=30)
     task_id = await op.submitted()
 
     with pytest.raises(TaskTimeoutError) as caught:
