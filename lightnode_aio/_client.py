@@ -51,21 +51,26 @@ class LightNode:
     one that changes something (a "mutation": create, delete, power,
     password, reinstall).
 
-    ===================================  ===========  ========================
-    failure                              read         mutation
-    ===================================  ===========  ========================
-    connection refused, nothing sent     retried      retried
-    429 Too Many Requests                retried      retried (it was refused)
-    timeout, connection lost after send  retried      not resent (1)
-    500, 502, 503, 504, 408, 425         retried      not resent (1)
-    CDN error page (520-530, HTML)       retried      not resent (1)
-    2xx with a body that is not JSON     retried      not resent (1)
-    400, 401, 403, 404, business error   raised       raised
-    ===================================  ===========  ========================
+    ===================================  ========  ===========================
+    failure                              read      mutation
+    ===================================  ========  ===========================
+    connection refused, nothing sent     retried   retried
+    429 Too Many Requests                retried   retried (it was turned away)
+    timeout, connection lost after send  retried   settled by asking (1)
+    500, 502, 503, 504, 408, 425         retried   settled by asking (1)
+    CDN error page (520-530, HTML)       retried   settled by asking (1)
+    2xx with a body that is not JSON     retried   settled by asking (1)
+    400, 401, 403, 404, business error   raised    raised
+    TLS certificate not trusted          raised    raised
+    ===================================  ========  ===========================
 
     (1) The first attempt may have acted, and the API has no idempotency
-    key (REFERENCE §9), so the error is raised with
-    ``TransportError.may_have_reached_server`` and nothing is sent twice.
+    key (REFERENCE §9), so a mutation is never simply sent again. After
+    ``RetryPolicy.settle_delay`` the operation reads the server: a create
+    looks for its instance by name in its zone, the other changes read the
+    instance's state and pending operation. A change that took effect is
+    followed to its end; one that provably did not is sent again; several
+    candidate instances for one create raise an error listing them.
 
     Attempts are at most ``RetryPolicy.max_tries`` (5), spaced by jittered
     exponential waits from 0.5 s doubling to a 20 s cap, or by the server's
