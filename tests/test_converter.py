@@ -115,3 +115,23 @@ def test_raw_keeps_the_record_but_stays_out_of_equality() -> None:
     assert first == second
     assert first.raw["extra"] == 1
     assert hash(first) == hash(second)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        structure(
+            {"ecsResourceUUID": "ecs-1", "createTime": "2026-03-12 10:15:17"}, Instance
+        ),
+        Instance(id="ecs-made-by-hand"),
+        structure({"taskStatus": "FINISHED", "processResult": "SUCCESS"}, Task),
+    ],
+    ids=["structured", "by hand", "task"],
+)
+def test_models_pickle_whole(model: object) -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(model))  # e.g. fleet results across processes
+
+    assert copy == model
+    assert dict(copy.raw) == dict(model.raw)  # type: ignore[attr-defined]

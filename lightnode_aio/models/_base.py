@@ -10,8 +10,7 @@ field the SDK does not know yet is never lost: ``instance.raw["newField"]``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -21,7 +20,30 @@ __all__ = ["API_NAME", "EMPTY_RAW", "api_field", "raw_field"]
 #: The metadata key under which a field keeps the API's name for it.
 API_NAME = "lightnode_api_name"
 
-EMPTY_RAW: Mapping[str, Any] = MappingProxyType({})
+
+class _EmptyRaw(Mapping[str, Any]):
+    """The ``raw`` of a model made by hand: empty, read-only, shared, and
+    picklable (a ``MappingProxyType`` is not), so models pickle whole."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "{}"
+
+    def __reduce__(self) -> str:
+        return "EMPTY_RAW"  # pickled by reference to the module's one
+
+
+EMPTY_RAW: Mapping[str, Any] = _EmptyRaw()
 
 
 def api_field(name: str, *, default: Any = None) -> Any:
