@@ -30,6 +30,7 @@ requests per second), and the baseline's connector allows 64 connections.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -251,7 +252,7 @@ class _Raw:
             for row in reply["instances"]
         ]
 
-    async def list_models(self, region: str, zone: str) -> list[Instance]:
+    async def list_models(self, region: str, zone: str) -> builtins.list[Instance]:
         reply = await self._read("/instance/list", _first_page(region, zone))
         return by_hand(reply["instances"])
 

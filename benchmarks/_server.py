@@ -97,7 +97,7 @@ class FakeProcess:
         async with aiohttp.ClientSession(headers={"x-open-token": self.token}) as s:
             page = 1
             while len(ids) < self.fleet:
-                params = {
+                params: dict[str, str | int] = {
                     "regionCode": self.region,
                     "zoneCode": self.zone,
                     "page": page,

@@ -12,8 +12,8 @@ written as JSON (default ``benchmarks/results/latest.json``).
 test. ``--default-fleet N`` sets the size of the fleet at the client's
 default limits (section 4); its default keeps the full run under two
 minutes, and 1,000 takes minutes by design of those limits. ``--only``
-runs the named sections alone (``calls``, ``parsing``, ``fleet``,
-``defaults``).
+runs the named sections alone (``calls``, ``parsing``, ``fleet``, ``long``
+for section 3b, ``defaults``).
 
 See benchmarks/README.md for what each figure means.
 """
@@ -50,14 +50,28 @@ FULL = Plan(
     calls=_calls.Sizes(calls=200, rounds=7),
     parsing=_parsing.Sizes(records=10_000, rounds=7),
     fleet=_fleet.Sizes(
-        fleet=1_000, big_fleet=10_000, default_fleet=40, task_duration=2.0, rounds=3
+        fleet=1_000,
+        big_fleet=10_000,
+        default_fleet=40,
+        task_duration=2.0,
+        rounds=3,
+        long_fleet=200,
+        long_scale=20,
+        long_rounds=3,
     ),
 )
 QUICK = Plan(
     calls=_calls.Sizes(calls=20, rounds=2),
     parsing=_parsing.Sizes(records=500, rounds=3),
     fleet=_fleet.Sizes(
-        fleet=50, big_fleet=100, default_fleet=3, task_duration=0.5, rounds=1
+        fleet=50,
+        big_fleet=100,
+        default_fleet=3,
+        task_duration=0.5,
+        rounds=1,
+        long_fleet=20,
+        long_scale=200,
+        long_rounds=1,
     ),
 )
 
@@ -93,7 +107,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-SECTIONS = ("calls", "parsing", "fleet", "defaults")
+SECTIONS = ("calls", "parsing", "fleet", "long", "defaults")
 
 
 async def _run(plan: Plan, only: Sequence[str]) -> list[Section]:
@@ -101,6 +115,7 @@ async def _run(plan: Plan, only: Sequence[str]) -> list[Section]:
         "calls": lambda: _calls.run(plan.calls),
         "parsing": lambda: _parsing.run(plan.parsing),
         "fleet": lambda: _fleet.run_raised(plan.fleet),
+        "long": lambda: _fleet.run_long(plan.fleet),
         "defaults": lambda: _fleet.run_default(plan.fleet),
     }
     sections = []
