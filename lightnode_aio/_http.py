@@ -59,9 +59,12 @@ logger = logging.getLogger(__name__)
 
 Method = Literal["GET", "POST"]
 
-#: Who sends a request: a call of the user's, or the task poller. The two
-#: share the client's limits fairly (see ``_Slots``).
-Lane = Literal["call", "poll"]
+#: What a request is for: ``"new"`` work (a user's call, or the request
+#: that starts a change) or ``"ongoing"`` work (the poller's questions and
+#: the reads that finish changes already accepted). The two share the
+#: client's limits fairly (see ``_Slots``), so a burst of new work never
+#: holds up the work already under way, nor the other way round.
+Lane = Literal["new", "ongoing"]
 
 VERSION: Final = "0.1.0"
 
@@ -168,7 +171,7 @@ class Transport:
         idempotent: bool,
         secrets: tuple[str, ...] = (),
         deadline: float | None = None,
-        lane: Lane = "call",
+        lane: Lane = "new",
     ) -> dict[str, Any]:
         """Sends one request, retrying as the policy allows.
 
@@ -183,8 +186,8 @@ class Transport:
             secrets: Values in the body (passwords) that must never show up
                 in an error message, even if the API echoes them.
             deadline: A ``loop.time()`` past which no retry is started.
-            lane: ``"poll"`` for the task poller's questions, so that polls
-                and calls take turns when both wait for room.
+            lane: ``"ongoing"`` for requests that finish accepted work (polls,
+                read-backs), which take turns with new work when both wait.
 
         Returns:
             The reply's JSON object.
@@ -233,72 +236,79 @@ class Transport:
         self, session: aiohttp.ClientSession, call: _Call
     ) -> dict[str, Any]:
         """One try: wait for room, send, read, decode. Raises ``_Retry`` when
-        the failure may be tried again for this request."""
+        the failure may be tried again for this request.
+
+        It is one coroutine on purpose: every resumption inside aiohttp
+        passes through each coroutine above it, on every request.
+        """
         call.attempts += 1
+        if not self._in_flight.take():
+            await self._in_flight.wait(call.lane)
         try:
-            await self._in_flight.acquire(call.lane)
+            delay = self._pacer.reserve()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self._closed:
+                raise ClientClosedError("this LightNode client is closed")
+            debug = logger.isEnabledFor(logging.DEBUG)
+            started = time.perf_counter() if debug else 0.0
             try:
-                await self._pacer.wait()
-                if self._closed:
-                    raise ClientClosedError("this LightNode client is closed")
-                reply = await self._exchange(session, call)
-            finally:
-                self._in_flight.release()
+                async with session.request(
+                    call.method,
+                    self._base_url + call.path,
+                    params=call.params,
+                    json=call.body,
+                    allow_redirects=False,
+                    **self._per_request,
+                ) as response:
+                    status = response.status
+                    raw = await response.read()
+                    headers = response.headers
+            except (aiohttp.ClientError, TimeoutError, RuntimeError) as err:
+                failure = self._failure(call, err, session)
+                if failure is None:
+                    raise
+                # A ClientResponseError's repr shows the request's headers,
+                # the token among them, so it is not kept as the cause.
+                hidden = isinstance(err, aiohttp.ClientResponseError)
+                raise failure from None if hidden else err
+            if debug:
+                elapsed = (time.perf_counter() - started) * 1000
+                logger.debug(
+                    "%s %s -> %d in %.1f ms", call.method, call.path, status, elapsed
+                )
+            reply = _decode(call, status, raw, headers, self._token)
         except LightNodeError as error:
-            reason = _retry_reason(error, call.idempotent)
             if isinstance(error, RateLimitError):
                 self._pacer.slow_down(error.retry_after)
+            reason = _retry_reason(error, call.idempotent)
             if reason is None:
                 raise
             raise _Retry(error, reason, call) from error
+        finally:
+            self._in_flight.release()
         self._pacer.speed_up()
         return reply
 
-    async def _exchange(
-        self, session: aiohttp.ClientSession, call: _Call
-    ) -> dict[str, Any]:
-        started = time.perf_counter()
-        try:
-            async with session.request(
-                call.method,
-                self._base_url + call.path,
-                params=call.params,
-                json=call.body,
-                allow_redirects=False,
-                **self._per_request,
-            ) as response:
-                status = response.status
-                raw = await response.read()
-                headers = response.headers
-        except RuntimeError as err:
-            if not session.closed:
-                raise
-            # Only a caller's session can be closed under us.
-            raise ClientClosedError(
-                "the aiohttp session given to this LightNode client was closed"
-            ) from err
-        except aiohttp.ClientError as err:
-            # A ClientResponseError's repr shows the request's headers, the
-            # token among them, so it is not kept as the cause.
-            cause = None if isinstance(err, aiohttp.ClientResponseError) else err
-            raise self._transport_error(call, err) from cause
-        except TimeoutError as err:
-            raise TransportError(
+    def _failure(
+        self, call: _Call, err: BaseException, session: aiohttp.ClientSession
+    ) -> LightNodeError | None:
+        """The SDK's error for what aiohttp raised, or None to let it be."""
+        if isinstance(err, aiohttp.ClientError):
+            return self._transport_error(call, err)
+        if isinstance(err, TimeoutError):
+            return TransportError(
                 f"{call.method} {call.path} timed out with no answer; "
                 "it may have reached the server",
                 method=call.method,
                 path=call.path,
                 may_have_reached_server=True,
-            ) from err
-
-        logger.debug(
-            "%s %s -> %d in %.1f ms",
-            call.method,
-            call.path,
-            status,
-            (time.perf_counter() - started) * 1000,
-        )
-        return _decode(call, status, raw, headers, self._token)
+            )
+        if session.closed:  # a RuntimeError: only a caller's session is closed
+            return ClientClosedError(
+                "the aiohttp session given to this LightNode client was closed"
+            )
+        return None
 
     def _transport_error(self, call: _Call, err: aiohttp.ClientError) -> TransportError:
         # A refused or unresolvable connection never carried the request.
@@ -346,7 +356,7 @@ class _Call:
         idempotent: bool,
         secrets: tuple[str, ...],
         deadline: float | None,
-        lane: Lane = "call",
+        lane: Lane = "new",
     ) -> None:
         self.method = method
         self.path = path
@@ -443,22 +453,27 @@ class _Slots:
     Like a semaphore, but when both lanes have requests waiting, a freed slot
     goes to the lane that was not served last. A fleet's thousand polls
     therefore never keep a user's call waiting for more than a turn, and a
-    burst of calls never stops the poller.
+    thousand new changes never stop the poller, nor the reads that finish
+    the changes already accepted.
     """
 
     def __init__(self, size: int) -> None:
         self._free = size
         self._waiting: dict[Lane, collections.deque[asyncio.Future[None]]] = {
-            "call": collections.deque(),
-            "poll": collections.deque(),
+            "new": collections.deque(),
+            "ongoing": collections.deque(),
         }
-        self._last: Lane = "poll"
+        self._last: Lane = "ongoing"
 
-    async def acquire(self, lane: Lane) -> None:
-        """Waits for a slot for a request of ``lane``."""
-        if self._free > 0 and not (self._waiting["call"] or self._waiting["poll"]):
+    def take(self) -> bool:
+        """Takes a slot at once if one is free and nobody waits for one."""
+        if self._free > 0 and not (self._waiting["new"] or self._waiting["ongoing"]):
             self._free -= 1
-            return
+            return True
+        return False
+
+    async def wait(self, lane: Lane) -> None:
+        """Waits in ``lane`` until a slot is handed over."""
         slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[lane].append(slot)
         try:
@@ -472,7 +487,7 @@ class _Slots:
 
     def release(self) -> None:
         """Frees a slot: to the other lane's next waiter first, if any."""
-        other: Lane = "call" if self._last == "poll" else "poll"
+        other: Lane = "new" if self._last == "ongoing" else "ongoing"
         for lane in (other, self._last):
             queue = self._waiting[lane]
             while queue:
@@ -512,13 +527,12 @@ class _Pacer:
         """The current requests-per-second allowance."""
         return self._rate
 
-    async def wait(self) -> None:
-        """Waits for this request's slot."""
+    def reserve(self) -> float:
+        """Takes the next start slot; returns how long to wait for it."""
         now = asyncio.get_running_loop().time()
         slot = max(now, self._next_slot)
         self._next_slot = slot + _SPACING_MARGIN / self._rate
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        return slot - now
 
     def slow_down(self, retry_after: float | None) -> None:
         """Halves the rate after a 429 and honours the server's wait."""

@@ -13,8 +13,8 @@ per round. Rounds are per task: the first question comes after a short
 interval so quick tasks are seen quickly, and the interval then grows to a
 cap (``PollPolicy``). Its questions go through the same transport as every
 call, so they share the client's limits: a fixed number of poll workers
-(half the in-flight limit) ask, in the transport's "poll" lane, which takes
-turns with the calls' lane, so neither can crowd out the other.
+(half the in-flight limit) ask, in the transport's "ongoing" lane, which
+takes turns with new work, so neither can crowd out the other.
 """
 
 from __future__ import annotations
@@ -550,7 +550,7 @@ class TaskPoller:
                 path,
                 params={"asyncTaskUUID": watch.task_id},
                 idempotent=True,
-                lane="poll",
+                lane="ongoing",
             )
             task = read_task(reply, watch.task_id)
         except (NotFoundError, AuthenticationError, PermissionDeniedError) as error:

@@ -58,6 +58,17 @@ _LOOSE_KINDS: Final = frozenset({"security group", "SSH key"})
 _TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]+")
 
 
+def _valid_pattern(kind: str) -> re.Pattern[str]:
+    """One pattern that accepts exactly the ids ``check_id`` lets through."""
+    others = "|".join(re.escape(p) for k, p in _PREFIXES.items() if k != kind)
+    own = _PREFIXES.get(kind)
+    start = re.escape(own) if own and kind not in _LOOSE_KINDS else ""
+    return re.compile(f"(?!{others}){start}[A-Za-z0-9_-]+")
+
+
+_VALID: Final = {kind: _valid_pattern(kind) for kind in (*_PREFIXES, "task")}
+
+
 def _text(value: Any, argument: str) -> str:
     if not isinstance(value, str):
         raise InvalidArgumentError(
@@ -81,6 +92,8 @@ def check_id(value: Any, kind: str, argument: str) -> str:
             never has, or is an id of another kind (an image id passed as an
             instance id, say).
     """
+    if value.__class__ is str and _VALID[kind].fullmatch(value):
+        return value  # the usual case, in one match; the checks below explain
     text = _text(value, argument)
     if not _TOKEN_SHAPE.fullmatch(text):
         raise InvalidArgumentError(
@@ -94,9 +107,10 @@ def check_id(value: Any, kind: str, argument: str) -> str:
                 argument=argument,
             )
     own = _PREFIXES.get(kind)
-    if own and kind not in _LOOSE_KINDS and not text.startswith(own):
+    if own and kind not in _LOOSE_KINDS and (not text.startswith(own) or text == own):
         raise InvalidArgumentError(
-            f"{argument} {text!r} is not {_a(kind)} id: they start with {own!r}",
+            f"{argument} {text!r} is not {_a(kind)} id: they start with {own!r} "
+            "and go on",
             argument=argument,
         )
     return text
@@ -104,7 +118,8 @@ def check_id(value: Any, kind: str, argument: str) -> str:
 
 def _a(noun: str) -> str:
     """The noun with its indefinite article: "an image", "a task"."""
-    return ("an " if noun[0] in "aeiouAEIOU" else "a ") + noun
+    spoken_vowel = noun[0] in "aeiouAEIOU" or noun.startswith("SSH")
+    return ("an " if spoken_vowel else "a ") + noun
 
 
 def check_code(value: Any, argument: str) -> str:

@@ -257,3 +257,29 @@ def test_any_reply_to_a_read_gives_models_or_an_sdk_error(
                 assert str(error)
 
     asyncio.run(run())
+
+
+class _Text(str):
+    """A str subclass: ``check_id`` skips its one-match fast path for it."""
+
+
+@SETTINGS
+@given(
+    value=st.text(max_size=16)
+    | st.from_regex(r"(ecs|img|fw|key)-[A-Za-z0-9_-]{0,6}", fullmatch=True),
+    kind=st.sampled_from(["instance", "image", "security group", "SSH key", "task"]),
+)
+def test_check_ids_fast_path_accepts_exactly_what_its_checks_accept(
+    value: str, kind: str
+) -> None:
+    from lightnode_aio import InvalidArgumentError
+    from lightnode_aio._validation import _VALID, check_id
+
+    try:
+        check_id(_Text(value), kind, "x")
+    except InvalidArgumentError:
+        accepted = False
+    else:
+        accepted = True
+
+    assert accepted == bool(_VALID[kind].fullmatch(value))

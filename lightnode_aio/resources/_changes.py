@@ -137,7 +137,7 @@ async def read_back(
     """
     waits = _waits(resource)
     while True:
-        server = await resource.get(instance_id)
+        server = await resource._detail(instance_id, lane="ongoing")
         if (
             not server.is_busy
             and (status is None or server.status == status)
@@ -152,7 +152,7 @@ async def wait_gone(resource: InstancesResource, instance_id: str) -> None:
     waits = _waits(resource)
     while True:
         try:
-            await resource.get(instance_id)
+            await resource._detail(instance_id, lane="ongoing")
         except NotFoundError:
             return
         await asyncio.sleep(next(waits))

@@ -22,6 +22,7 @@ from lightnode_aio._exceptions import (
     NotFoundError,
     UnexpectedResponseError,
 )
+from lightnode_aio._http import Lane
 from lightnode_aio._operation import Operation
 from lightnode_aio._validation import (
     check_code,
@@ -55,6 +56,8 @@ class _Seen(NamedTuple):
     image_id: str | None
 
 
+_new_seen = tuple.__new__
+
 #: At most this many instances are remembered (about 100 bytes each).
 _SEEN_LIMIT = 100_000
 
@@ -77,7 +80,11 @@ class InstancesResource(Resource):
         seen = self._seen
         if len(seen) >= _SEEN_LIMIT and server.id not in seen:
             del seen[next(iter(seen))]  # the oldest entry
-        seen[server.id] = _Seen(server.region, server.status, server.image_id)
+        # tuple.__new__ builds the named tuple without its Python-level
+        # __new__: this runs for every row of every listing.
+        seen[server.id] = _new_seen(
+            _Seen, (server.region, server.status, server.image_id)
+        )
         return server
 
     # --- reads ---------------------------------------------------------------
@@ -201,10 +208,10 @@ class InstancesResource(Resource):
                 unique.setdefault(server.id, server)
         return list(unique.values())
 
-    async def get(
+    def get(
         self, instance_id: str, *, region: str | None = None, zone: str | None = None
-    ) -> Instance:
-        """Reads one instance.
+    ) -> Coroutine[Any, Any, Instance]:
+        """Reads one instance (a coroutine: ``await ln.instances.get(...)``).
 
         Calls ``GET /instance/detail``.
 
@@ -219,6 +226,18 @@ class InstancesResource(Resource):
             APIError: The API refused.
             TransportError: The API could not be reached.
         """
+        return self._detail(instance_id, region=region, zone=zone, lane="new")
+
+    async def _detail(
+        self,
+        instance_id: str,
+        *,
+        region: str | None = None,
+        zone: str | None = None,
+        lane: Lane,
+    ) -> Instance:
+        """``get``, in a chosen lane of the transport: the reads that finish
+        a change already accepted go in the ``ongoing`` lane."""
         params: dict[str, str | int] = {
             "ecsResourceUUID": check_id(instance_id, "instance", "instance_id")
         }
@@ -226,7 +245,7 @@ class InstancesResource(Resource):
             params["regionCode"] = check_code(region, "region")
         if zone is not None:
             params["zoneCode"] = check_code(zone, "zone")
-        reply = await self._get(_DETAIL, params)
+        reply = await self._get(_DETAIL, params, lane=lane)
 
         # Every client reads ``instance``; one also accepts the bare record
         # (REFERENCE §3.7). An empty ``instance`` means there is none.
