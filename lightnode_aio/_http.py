@@ -447,11 +447,19 @@ def _log_backoff(details: Any) -> None:
     _log_retry(details["args"][1], details["exception"], details["wait"])
 
 
+#: The order in which waiting lanes get freed slots: two turns for work
+#: under way for each turn of new work, since each change needs about two
+#: requests to finish (a poll or two, a read-back) for the one that starts
+#: it. Without that, a fleet at the rate limit finishes little until it has
+#: submitted everything.
+_TURNS: Final[tuple[Lane, ...]] = ("ongoing", "new", "ongoing")
+
+
 class _Slots:
     """The in-flight limit, shared fairly by the two lanes.
 
-    Like a semaphore, but when both lanes have requests waiting, a freed slot
-    goes to the lane that was not served last. A fleet's thousand polls
+    Like a semaphore, but when both lanes have requests waiting, freed slots
+    go to them in turns (``_TURNS``). A fleet's thousand polls
     therefore never keep a user's call waiting for more than a turn, and a
     thousand new changes never stop the poller, nor the reads that finish
     the changes already accepted.
@@ -463,7 +471,7 @@ class _Slots:
             "new": collections.deque(),
             "ongoing": collections.deque(),
         }
-        self._last: Lane = "ongoing"
+        self._turn = 0
 
     def take(self) -> bool:
         """Takes a slot at once if one is free and nobody waits for one."""
@@ -486,14 +494,14 @@ class _Slots:
             raise
 
     def release(self) -> None:
-        """Frees a slot: to the other lane's next waiter first, if any."""
-        other: Lane = "new" if self._last == "ongoing" else "ongoing"
-        for lane in (other, self._last):
+        """Frees a slot: to the next waiter of the lane whose turn it is."""
+        for step in range(len(_TURNS)):
+            lane = _TURNS[(self._turn + step) % len(_TURNS)]
             queue = self._waiting[lane]
             while queue:
                 slot = queue.popleft()
                 if not slot.done():
-                    self._last = lane
+                    self._turn = (self._turn + step + 1) % len(_TURNS)
                     slot.set_result(None)
                     return
         self._free += 1
