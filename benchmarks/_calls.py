@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -72,20 +73,30 @@ class _Sample:
     calls: int
 
 
+@contextlib.asynccontextmanager
+async def clients(
+    fake: FakeProcess,
+) -> AsyncIterator[tuple[LightNode, aiohttp.ClientSession]]:
+    """The two ways of calling the fake: the SDK, with limits high enough
+    not to pace it, and one plain aiohttp session with the token."""
+    limits = Limits(max_in_flight=64, requests_per_second=1_000_000)
+    async with (
+        LightNode(fake.token, base_url=fake.url, limits=limits) as ln,
+        aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=64),
+            headers={"x-open-token": fake.token},
+        ) as session,
+    ):
+        yield ln, session
+
+
 async def run(sizes: Sizes) -> Section:
     """Measures the three reads at both concurrencies."""
     figures: list[Figure] = []
     data: dict[str, Any] = {}
     with FakeProcess(fleet=50, task_duration=0.2) as fake:
         ids = await fake.fleet_ids()
-        limits = Limits(max_in_flight=64, requests_per_second=1_000_000)
-        async with (
-            LightNode(fake.token, base_url=fake.url, limits=limits) as ln,
-            aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=64),
-                headers={"x-open-token": fake.token},
-            ) as session,
-        ):
+        async with clients(fake) as (ln, session):
             task_id = await _start_task(session, fake, ids[-1])
             ways = _ways(ln, _Raw(session, fake.url), fake, ids[0], task_id)
             for name, calls in ways.items():

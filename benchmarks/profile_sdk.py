@@ -42,10 +42,9 @@ from typing import Any
 import _calls
 import _fleet
 import _parsing
-import aiohttp
 from _server import FakeProcess
 
-from lightnode_aio import Instance, LightNode, Limits
+from lightnode_aio import Instance, LightNode
 from lightnode_aio._converter import structure_list
 
 #: The ways a call can be made: section 1's, then the transport alone.
@@ -78,14 +77,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 async def _calls_workload(args: argparse.Namespace, profiler: cProfile.Profile) -> None:
     with FakeProcess(fleet=50, task_duration=0.2) as fake:
         ids = await fake.fleet_ids()
-        limits = Limits(max_in_flight=64, requests_per_second=1_000_000)
-        async with (
-            LightNode(fake.token, base_url=fake.url, limits=limits) as ln,
-            aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=64),
-                headers={"x-open-token": fake.token},
-            ) as session,
-        ):
+        async with _calls.clients(fake) as (ln, session):
             task = await ln.instances.reinstall(
                 ids[-1], image=fake.image, password=_fleet.PASSWORD
             ).submitted()
