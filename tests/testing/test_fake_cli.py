@@ -27,8 +27,9 @@ def _call(url: str, path: str, body: dict[str, object] | None = None) -> Any:
         return json.load(response)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
-def test_command_serves_until_signalled(signum: signal.Signals) -> None:
+def _serve(*options: str) -> subprocess.Popen[str]:
+    """Starts ``python -m lightnode_aio.testing`` on a free port with the
+    token ``cli-token``, warnings as errors, and ``options``."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="error")
     command = [
         sys.executable,
@@ -38,19 +39,21 @@ def test_command_serves_until_signalled(signum: signal.Signals) -> None:
         "0",
         "--token",
         "cli-token",
-        "--task-duration",
-        "0.1",
-        "--seed",
-        "3",
+        *options,
     ]
-    with subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    ) as process:
+    )
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_command_serves_until_signalled(signum: signal.Signals) -> None:
+    with _serve("--task-duration", "0.1", "--seed", "3") as process:
         assert process.stdout is not None
         url_line = process.stdout.readline().strip()
         token_line = process.stdout.readline().strip()
@@ -74,29 +77,7 @@ def test_command_serves_until_signalled(signum: signal.Signals) -> None:
 
 
 def test_fleet_and_stats_options() -> None:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONWARNINGS="error")
-    command = [
-        sys.executable,
-        "-m",
-        "lightnode_aio.testing",
-        "--port",
-        "0",
-        "--token",
-        "cli-token",
-        "--task-duration",
-        "0.05",
-        "--fleet",
-        "3",
-        "--stats",
-    ]
-    with subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as process:
+    with _serve("--task-duration", "0.05", "--fleet", "3", "--stats") as process:
         assert process.stdout is not None
         url = process.stdout.readline().strip().removeprefix("url: ")
         process.stdout.readline()
