@@ -15,7 +15,7 @@ from lightnode_aio import (
 )
 from lightnode_aio.testing import FakeLightNode
 from tests.conftest import OTHER_PASSWORD, PASSWORD
-from tests.support import image_in, package_in, pick
+from tests.support import ZONE, image_in, package_in, pick
 
 SHAPES = ["nested", "flat"]
 
@@ -309,6 +309,20 @@ async def test_create_needs_a_way_to_log_in(ln: LightNode, fake: FakeLightNode) 
 # --- what the client remembers of listed servers -----------------------------
 
 
+async def _listed(ln: LightNode, fake: FakeLightNode, status: str) -> str:
+    """Adds an idle server of ``status`` to the zone, lists the zone with the
+    client (which then remembers it), and returns the server's id."""
+    added = fake.add_instance(**ZONE, name=f"listed-{status.lower()}", status=status)
+    await ln.instances.list(**ZONE)
+    return str(added["ecsResourceUUID"])
+
+
+def _seen_as(ln: LightNode, instance_id: str, status: str) -> None:
+    """Makes the client's memory of a server stale: it last saw ``status``."""
+    seen = ln.instances._seen
+    seen[instance_id] = seen[instance_id]._replace(status=status)
+
+
 def _paths_before(fake: FakeLightNode, path: str) -> list[str]:
     """The paths requested before the first request to ``path``."""
     paths = [r.path for r in fake.requests]
@@ -318,16 +332,10 @@ def _paths_before(fake: FakeLightNode, path: str) -> list[str]:
 async def test_a_listed_server_is_reinstalled_without_a_read_first(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    fake.add_instance(
-        region="tr-ist-1", zone="tr-ist-1-a", name="idle-1", status="STOPPED"
-    )
-    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
-    server = next(s for s in listed if s.status == "STOPPED")
+    server_id = await _listed(ln, fake, "STOPPED")
     fake.reset_log()
 
-    await ln.instances.reinstall(
-        server.id, image=image_in(fake, "tr-ist-1"), password=PASSWORD
-    )
+    await ln.instances.reinstall(server_id, image=image_in(fake), password=PASSWORD)
 
     assert _paths_before(fake, "/instance/reinstallSystem") == []
     [sent] = [r for r in fake.requests if r.path == "/instance/reinstallSystem"]
@@ -337,49 +345,39 @@ async def test_a_listed_server_is_reinstalled_without_a_read_first(
 async def test_a_listed_server_started_since_is_stopped_when_the_api_refuses(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    fake.add_instance(
-        region="tr-ist-1", zone="tr-ist-1-a", name="idle-1", status="STOPPED"
-    )
-    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
-    server = next(s for s in listed if s.status == "STOPPED")
-    await ln.instances.start(server.id)  # behind the listing's back
-    ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
-        status="STOPPED"
-    )
-    image = image_in(fake, "tr-ist-1")
+    server_id = await _listed(ln, fake, "STOPPED")
+    await ln.instances.start(server_id)  # since the listing
+    _seen_as(ln, server_id, "STOPPED")
+    image = image_in(fake)
 
     reinstalled = await ln.instances.reinstall(
-        server.id, image=image, password=PASSWORD
+        server_id, image=image, password=PASSWORD
     )
 
     assert reinstalled.image_id == image
-    assert fake.effects[-2:] == [("stop", server.id), ("reinstall", server.id)]
+    assert fake.effects[-2:] == [("stop", server_id), ("reinstall", server_id)]
 
 
 async def test_a_listed_server_stopped_since_is_reinstalled_as_it_is(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
-    server = next(s for s in listed if s.status == "STARTED")
-    await ln.instances.stop(server.id)
-    ln.instances._seen[server.id] = ln.instances._seen[server.id]._replace(
-        status="STARTED"
-    )
-    image = image_in(fake, "tr-ist-1")
+    server_id = await _listed(ln, fake, "STARTED")
+    await ln.instances.stop(server_id)  # since the listing
+    _seen_as(ln, server_id, "STARTED")
 
-    await ln.instances.reinstall(server.id, image=image, password=PASSWORD)
+    await ln.instances.reinstall(server_id, image=image_in(fake), password=PASSWORD)
 
-    assert fake.effects[-2:] == [("stop", server.id), ("reinstall", server.id)]
-    assert fake.submissions[("stop", server.id)] == 1  # the refused one never took
+    assert fake.effects[-2:] == [("stop", server_id), ("reinstall", server_id)]
+    assert fake.submissions[("stop", server_id)] == 1  # the SDK's stop was refused
 
 
 async def test_a_listed_servers_password_is_reset_without_a_read_first(
     ln: LightNode, fake: FakeLightNode
 ) -> None:
-    listed = await ln.instances.list(region="tr-ist-1", zone="tr-ist-1-a")
+    server_id = await _listed(ln, fake, "STARTED")
     fake.reset_log()
 
-    await ln.instances.reset_password(listed[0].id, password=OTHER_PASSWORD)
+    await ln.instances.reset_password(server_id, password=OTHER_PASSWORD)
 
     assert _paths_before(fake, "/instance/modifyInstancePassword") == []
-    assert fake.check_password(listed[0].id, OTHER_PASSWORD)
+    assert fake.check_password(server_id, OTHER_PASSWORD)
