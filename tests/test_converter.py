@@ -135,3 +135,28 @@ def test_models_pickle_whole(model: object) -> None:
 
     assert copy == model
     assert dict(copy.raw) == dict(model.raw)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("status", "pending", "running", "stopped", "busy"),
+    [
+        ("STARTED", "NONE", True, False, False),
+        ("STOPPED", "NONE", False, True, False),
+        ("STARTED", "STOPPING", False, False, True),
+        ("STOPPED", None, False, True, False),  # no pending status: idle
+        ("RESCUE", "NONE", False, False, False),
+    ],
+)
+def test_instance_state_properties(
+    status: str, pending: str | None, running: bool, stopped: bool, busy: bool
+) -> None:
+    server = structure(
+        {"ecsResourceUUID": "ecs-1", "ecsStatus": status, "ecsPendingStatus": pending},
+        Instance,
+    )
+
+    assert (server.is_running, server.is_stopped, server.is_busy) == (
+        running,
+        stopped,
+        busy,
+    )
